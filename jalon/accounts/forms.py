@@ -1,0 +1,12 @@
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("name", "email")
+        labels = {"name": _("Your name"), "email": _("E-mail address")}
+        help_texts = {"name": _("Shown to your colleagues next to what you write.")}

@@ -1,0 +1,84 @@
+"""Every access decision of Jalon, in one place.
+
+Views and API endpoints ask here for the organisation or plan they work on, with the capability
+they need. Someone who is not a member gets a 404, exactly as for something that does not exist,
+so nobody can probe which municipalities or plans exist. A member without the capability gets a
+403 with a reason: they know the plan exists, they just may not do that.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from jalon.accounts.models import User
+from jalon.plans.models import Plan
+
+from .models import Membership, Organisation, Role
+
+
+class Capability(StrEnum):
+    VIEW = "view"  # read the plans of the municipality
+    COMMENT = "comment"  # comment on them
+    EDIT = "edit"  # write answers, create and import plans
+    MANAGE = "manage"  # manage members and roles
+
+
+CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.VIEWER: frozenset({Capability.VIEW}),
+    Role.COMMENTER: frozenset({Capability.VIEW, Capability.COMMENT}),
+    Role.EDITOR: frozenset({Capability.VIEW, Capability.COMMENT, Capability.EDIT}),
+    Role.OWNER: frozenset(Capability),
+}
+
+
+def can(membership: Membership | None, capability: Capability) -> bool:
+    return membership is not None and capability in CAPABILITIES[membership.role]
+
+
+def _require(membership: Membership | None, capability: Capability) -> Membership:
+    if membership is None:
+        raise Http404
+    if not can(membership, capability):
+        raise PermissionDenied
+    return membership
+
+
+def membership_for(user: User, organisation_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation_id=organisation_id)
+        .first()
+    )
+
+
+def organisation_for(
+    user: User, organisation_id: int, capability: Capability = Capability.VIEW
+) -> tuple[Organisation, Membership]:
+    """The organisation and the user's membership; 404 for non-members, 403 without capability."""
+    membership = _require(membership_for(user, organisation_id), capability)
+    return membership.organisation, membership
+
+
+def plan_for(
+    user: User, plan_id: int, capability: Capability = Capability.VIEW
+) -> tuple[Plan, Membership]:
+    """The plan and the user's membership of its organisation; 404 / 403 as above."""
+    plan = Plan.objects.select_related("organisation").filter(pk=plan_id).first()
+    if plan is None or not user.is_authenticated:
+        raise Http404
+    membership = _require(membership_for(user, plan.organisation_id), capability)
+    return plan, membership
+
+
+def organisations_of(user: User) -> list[Membership]:
+    """The user's memberships with their organisations, for the home page."""
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )

@@ -1,0 +1,254 @@
+"""The one mapping between what a step page's forms send and the values the engine checks.
+
+`answer_from_post` / `record_from_post` read a form post (plain or autosave) into raw values;
+`section_views` shapes a step's items for the templates, showing what the person typed when a
+save failed, so a refused save never loses their words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from jalon.worksheets.schema import Field, FieldKind, Item, ItemKind, Option, Section, Step
+
+from .models import Answer, Record, UrbanService
+from .selectors import PlanState
+
+
+def answer_from_post(item: Item, post: QueryDict) -> Any:
+    if item.kind is ItemKind.TEXT:
+        return post.get("text", "")
+    raw: dict[str, Any] = {}
+    if item.note is not None:
+        raw["note"] = post.get("note", "")
+    if item.kind is ItemKind.SINGLE_CHOICE:
+        raw["choice"] = post.get("choice") or None
+    elif item.kind is ItemKind.MULTIPLE_CHOICE:
+        raw["choices"] = post.getlist("choices")
+    elif item.kind is ItemKind.MATURITY:
+        raw["level"] = post.get("level") or None
+    return raw
+
+
+def record_from_post(item: Item, post: QueryDict) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for f in item.fields:
+        if f.kind is FieldKind.MONEY:
+            raw[f.id] = {
+                "amount": post.get(f"{f.id}.amount", ""),
+                "currency": post.get(f"{f.id}.currency", ""),
+            }
+        elif f.kind is FieldKind.MULTIPLE_CHOICE or (f.kind is FieldKind.REFERENCE and f.multiple):
+            raw[f.id] = [v for v in post.getlist(f.id) if v]
+        else:
+            raw[f.id] = post.get(f.id, "")
+    return raw
+
+
+def version_from_post(post: QueryDict) -> int | None:
+    try:
+        return int(post["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def sequence_from_post(post: QueryDict) -> tuple[str, int]:
+    try:
+        seq = int(post.get("seq", 0))
+    except ValueError:
+        seq = 0
+    return post.get("client", "")[:64], seq
+
+
+@dataclass
+class Problem:
+    """Why the last save of an item or record did not go through, and what was sent."""
+
+    submitted: Any
+    error: str = ""
+    conflict: Answer | Record | None = None
+    conflict_text: str = ""
+
+
+@dataclass
+class Choice:
+    code: str
+    label: str
+    help: str = ""
+    checked: bool = False
+    children: list[Choice] = field(default_factory=list)
+
+
+@dataclass
+class FieldView:
+    field: Field
+    dom_id: str
+    value: Any
+    choices: list[Choice] = field(default_factory=list)
+    amount: str = ""
+    currency: str = ""
+
+
+@dataclass
+class RecordView:
+    item: Item
+    key: str  # the record's uid, or "new-<item id>" for the add form
+    record: Record | None
+    title: str
+    groups: list[tuple[Any, list[FieldView]]]
+    problem: Problem | None = None
+
+    @property
+    def version(self) -> int:
+        if self.problem and self.problem.conflict:
+            return self.problem.conflict.version  # saving again means "keep mine"
+        return self.record.version if self.record else 0
+
+
+@dataclass
+class ItemView:
+    item: Item
+    key: str
+    answer: Answer | None
+    value: Any
+    answered: bool
+    problem: Problem | None = None
+    choices: list[Choice] = field(default_factory=list)
+    records: list[RecordView] = field(default_factory=list)
+    new_record: RecordView | None = None
+
+    @property
+    def version(self) -> int:
+        if self.problem and self.problem.conflict:
+            return self.problem.conflict.version
+        return self.answer.version if self.answer else 0
+
+
+def _choices(options: tuple[Option, ...], chosen: set[str]) -> list[Choice]:
+    return [
+        Choice(
+            code=o.code,
+            label=str(o.label),
+            help=str(o.help) if o.help else "",
+            checked=o.code in chosen,
+            children=_choices(o.options, chosen),
+        )
+        for o in options
+    ]
+
+
+def _as_set(value: Any) -> set[str]:
+    if isinstance(value, list):
+        return {str(v) for v in value}
+    return set() if value in (None, "") else {str(value)}
+
+
+def _field_view(f: Field, key: str, value: Any, state: PlanState) -> FieldView:
+    view = FieldView(field=f, dom_id=f"{key}-{f.id}", value=value)
+    if f.kind in (FieldKind.CHOICE, FieldKind.MULTIPLE_CHOICE):
+        view.choices = _choices(f.options, _as_set(value))
+    elif f.kind is FieldKind.REFERENCE:
+        chosen = _as_set(value)
+        targets = state.records.get(f.references or "", [])
+        view.choices = [
+            Choice(code=r.uid, label=state.titles.get(r.uid, "") or "—", checked=r.uid in chosen)
+            for r in targets
+        ]
+    elif f.kind is FieldKind.MONEY:
+        money = value if isinstance(value, dict) else {}
+        view.amount = money.get("amount") or ""
+        view.currency = money.get("currency") or state.plan.organisation.currency
+    return view
+
+
+def _record_view(
+    item: Item, key: str, record: Record | None, state: PlanState, problem: Problem | None
+) -> RecordView:
+    data = problem.submitted if problem else (record.data if record else {})
+    views = {f.id: _field_view(f, key, data.get(f.id), state) for f in item.fields}
+    groups: list[tuple[Any, list[FieldView]]] = [
+        (None, [views[f.id] for f in item.fields_in(None)])
+    ]
+    groups += [(g, [views[f.id] for f in item.fields_in(g.id)]) for g in item.groups]
+    title = state.titles.get(record.uid, "") if record else ""
+    return RecordView(item, key, record, title, groups, problem)
+
+
+def item_view(item: Item, state: PlanState, problems: dict[str, Problem]) -> ItemView:
+    problem = problems.get(item.id)
+    answer = state.answers.get(item.id)
+    value = problem.submitted if problem else state.value(item)
+    view = ItemView(item, item.id, answer, value, state.answered(item), problem)
+    if item.kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
+        chosen = _as_set(value.get("choice") or value.get("choices") if value else None)
+        view.choices = _choices(item.options, chosen)
+    if item.kind is ItemKind.MATURITY:
+        level = value.get("level") if value else None
+        chosen = set() if level in (None, "") else {str(level)}
+        view.choices = [
+            Choice(str(lvl.level), str(lvl.label), str(lvl.rubric), str(lvl.level) in chosen)
+            for lvl in item.levels
+        ]
+    if item.kind is ItemKind.RECORDS:
+        view.records = [
+            _record_view(item, r.uid, r, state, problems.get(r.uid))
+            for r in state.item_records(item)
+        ]
+        new_key = f"new-{item.id}"
+        view.new_record = _record_view(item, new_key, None, state, problems.get(new_key))
+    return view
+
+
+@dataclass
+class SectionView:
+    section: Section
+    items: list[ItemView]
+
+
+def section_views(
+    step: Step, state: PlanState, problems: dict[str, Problem] | None = None
+) -> list[SectionView]:
+    problems = problems or {}
+    return [
+        SectionView(section, [item_view(item, state, problems) for item in section.items])
+        for section in step.sections
+    ]
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the municipality"), max_length=200)
+    country = forms.CharField(label=_("Country"), max_length=100)
+    city = forms.CharField(label=_("City"), max_length=100)
+    currency = forms.RegexField(
+        label=_("Currency of budgets"),
+        regex=r"^[A-Za-z]{3}$",
+        initial="XOF",
+        max_length=3,
+        help_text=_("Three-letter code, e.g. XOF (franc CFA), EUR, MAD."),
+    )
+
+
+class PlanForm(forms.Form):
+    service = forms.ChoiceField(
+        label=_("Urban service"), choices=UrbanService.choices, widget=forms.RadioSelect
+    )
+    service_other = forms.CharField(
+        label=_("Name of the service, if other"), max_length=120, required=False
+    )
+    title = forms.CharField(
+        label=_("Title of the plan"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional; by default the name of the service."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("service") == UrbanService.OTHER and not data.get("service_other"):
+            self.add_error("service_other", _("Name the service."))
+        return data

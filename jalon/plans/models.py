@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jalon.organisations.models import Organisation
+
+
+class UrbanService(models.TextChoices):
+    DRINKING_WATER = "drinking_water", _("Drinking water")
+    SANITATION = "sanitation", _("Sanitation")
+    SOLID_WASTE = "solid_waste", _("Solid waste")
+    MOBILITY = "mobility", _("Mobility and transport")
+    STREET_LIGHTING = "street_lighting", _("Street lighting")
+    MARKETS = "markets", _("Markets")
+    ENERGY = "energy", _("Energy")
+    CIVIL_REGISTRY = "civil_registry", _("Civil registry")
+    OTHER = "other", _("Other")
+
+
+class Plan(models.Model):
+    """One plan for one urban service, pinned to the worksheet version it began with."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="plans")
+    service = models.CharField(_("urban service"), max_length=40, choices=UrbanService.choices)
+    service_other = models.CharField(_("other service"), max_length=120, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    definition_id = models.CharField(max_length=64)
+    definition_version = models.PositiveIntegerField()
+    definition_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-updated"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def service_name(self) -> str:
+        if self.service == UrbanService.OTHER and self.service_other:
+            return self.service_other
+        return str(UrbanService(self.service).label)
+
+
+class Versioned(models.Model):
+    """What autosave writes to: a version for optimistic locking, and the last writer's client and
+    sequence number, so a late, older autosave of the same browser tab is recognised and ignored."""
+
+    version = models.PositiveIntegerField(default=0)
+    last_client = models.CharField(max_length=64, blank=True)
+    last_seq = models.BigIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Answer(Versioned):
+    """The answer to one (non-list) item of a plan; the value's shape depends on the item's kind."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="answers")
+    item_id = models.CharField(max_length=64)
+    value = models.JSONField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "item_id"], name="one_answer_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.item_id}"
+
+
+class Record(Versioned):
+    """One record of a list item (a pilot action, an actor, an indicator…)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="records")
+    item_id = models.CharField(max_length=64)
+    uid = models.CharField(max_length=32, unique=True)  # stable across exports and imports
+    position = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item_id", "position", "id"]
+        indexes = [models.Index(fields=["plan", "item_id", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.item_id}:{self.uid}"
+
+
+class Revision(models.Model):
+    """One accepted change, never edited: who, when, what it was before and what it became."""
+
+    class Action(models.TextChoices):
+        SET = "set", _("changed")
+        ADD = "add", _("added")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("removed")
+        MOVE = "move", _("moved")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    item_id = models.CharField(max_length=64)
+    record_uid = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    version = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["plan", "item_id", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.item_id} {self.action} v{self.version}"

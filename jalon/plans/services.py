@@ -1,0 +1,278 @@
+"""Every write to plans: creating them, saving answers and the records of lists.
+
+Each write locks the plan row first, so writes to one plan happen one after the other on
+PostgreSQL as on SQLite; checks the edit is based on the current version (else `StaleEdit`, a
+409 for the person); validates against the plan's definition (else `AnswerError`, a 400); and
+appends a `Revision`. All or nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jalon.accounts.models import User
+from jalon.organisations.models import Organisation
+from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, empty_value
+from jalon.worksheets.loading import get_definition, latest_definition
+from jalon.worksheets.schema import Definition, Item, ItemKind
+
+from .models import Answer, Plan, Record, Revision, Versioned
+
+DEFAULT_DEFINITION = "gerer-les-services-urbains"
+
+
+class StaleEdit(Exception):
+    """The edit was based on an older version than the stored one; nothing was written."""
+
+    def __init__(self, current: Versioned) -> None:
+        self.current = current
+        super().__init__("stale edit")
+
+
+@dataclass(frozen=True)
+class Saved:
+    target: Answer | Record
+    changed: bool  # False when the value was already the stored one
+    ignored: bool = False  # an older autosave from the same tab, arrived late
+
+
+def definition_of(plan: Plan) -> Definition:
+    return get_definition(plan.definition_id, plan.definition_version)
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    organisation: Organisation,
+    user: User,
+    service: str,
+    title: str,
+    service_other: str = "",
+    definition_id: str = DEFAULT_DEFINITION,
+) -> Plan:
+    """A new plan, pinned to the newest version of the worksheet and the hash of its content."""
+    definition = latest_definition(definition_id)
+    return Plan.objects.create(
+        organisation=organisation,
+        service=service,
+        service_other=service_other,
+        title=title,
+        definition_id=definition.id,
+        definition_version=definition.version,
+        definition_hash=definition.hash,
+        created_by=user,
+    )
+
+
+def _lock(plan: Plan) -> None:
+    """Writes to one plan queue here: the UPDATE holds the plan row's lock (PostgreSQL) and the
+    database write lock (SQLite, IMMEDIATE transactions) until the transaction ends."""
+    Plan.objects.filter(pk=plan.pk).update(updated=timezone.now())
+
+
+def _item(plan: Plan, item_id: str, *, records: bool) -> Item:
+    item = definition_of(plan).item(item_id)
+    if item is None:
+        raise AnswerError(_("This worksheet has no item %(id)r.") % {"id": item_id})
+    if (item.kind is ItemKind.RECORDS) != records:
+        kind = _("a list") if item.kind is ItemKind.RECORDS else _("not a list")
+        raise AnswerError(_("Item %(id)r is %(kind)s.") % {"id": item_id, "kind": kind})
+    return item
+
+
+def _is_late(target: Versioned, client: str, seq: int) -> bool:
+    """True when this tab already saved a newer edit of this target: this one is outdated."""
+    return bool(client) and target.last_client == client and seq <= target.last_seq
+
+
+def _check_base(target: Versioned, base_version: int | None, client: str) -> None:
+    """Refuse an edit made on an older version, unless that version was this tab's own save
+    whose acknowledgement got lost on the network (same tab wrote last, newer sequence)."""
+    if base_version is None or base_version == target.version:
+        return
+    if client and target.last_client == client:
+        return
+    raise StaleEdit(target)
+
+
+def _stamp(target: Versioned, user: User, client: str, seq: int) -> None:
+    target.version += 1
+    target.updated_by = user
+    target.last_client = client[:64]
+    target.last_seq = seq
+
+
+def _references(plan: Plan, item: Item) -> dict[str, set[str]]:
+    """The records each reference field of `item` may point to: those of this plan only."""
+    targets = {f.references for f in item.fields if f.references}
+    found: dict[str, set[str]] = {target: set() for target in targets if target}
+    for item_id, uid in Record.objects.filter(plan=plan, item_id__in=found).values_list(
+        "item_id", "uid"
+    ):
+        found[item_id].add(uid)
+    return found
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    plan: Plan,
+    user: User,
+    item_id: str,
+    raw: Any,
+    base_version: int | None,
+    client: str = "",
+    seq: int = 0,
+) -> Saved:
+    """Store the answer to a non-list item. `base_version` None means "whatever is stored"."""
+    item = _item(plan, item_id, records=False)
+    value = clean_answer(item, raw)
+    _lock(plan)
+    answer = Answer.objects.filter(plan=plan, item_id=item_id).first()
+    if answer is None:
+        answer = Answer(plan=plan, item_id=item_id, value=empty_value(item))
+    if _is_late(answer, client, seq):
+        return Saved(answer, changed=False, ignored=True)
+    _check_base(answer, base_version, client)
+    if answer.pk and answer.value == value:
+        return Saved(answer, changed=False)
+    before = answer.value if answer.pk else None
+    answer.value = value
+    _stamp(answer, user, client, seq)
+    answer.save()
+    Revision.objects.create(
+        plan=plan,
+        item_id=item_id,
+        action=Revision.Action.SET,
+        before=before,
+        after=value,
+        version=answer.version,
+        user=user,
+    )
+    return Saved(answer, changed=True)
+
+
+@transaction.atomic
+def record_add(
+    *, plan: Plan, user: User, item_id: str, raw: Mapping[str, Any], client: str = "", seq: int = 0
+) -> Record:
+    item = _item(plan, item_id, records=True)
+    data = clean_record(item, raw, _references(plan, item))
+    _lock(plan)
+    existing = Record.objects.filter(plan=plan, item_id=item_id)
+    if existing.count() >= item.max_records:
+        raise AnswerError(
+            _("This list already holds %(max)s records, its limit.") % {"max": item.max_records}
+        )
+    position = (existing.aggregate(last=Max("position"))["last"] or 0) + 1
+    record = Record(plan=plan, item_id=item_id, uid=secrets.token_hex(8), position=position)
+    record.data = data
+    _stamp(record, user, client, seq)
+    record.save()
+    Revision.objects.create(
+        plan=plan,
+        item_id=item_id,
+        record_uid=record.uid,
+        action=Revision.Action.ADD,
+        before=None,
+        after=data,
+        version=record.version,
+        user=user,
+    )
+    return record
+
+
+def _record(plan: Plan, uid: str) -> Record:
+    record = Record.objects.filter(plan=plan, uid=uid).first()
+    if record is None:
+        raise AnswerError(_("This record no longer exists: someone may have removed it."))
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *,
+    plan: Plan,
+    user: User,
+    uid: str,
+    raw: Mapping[str, Any],
+    base_version: int | None,
+    client: str = "",
+    seq: int = 0,
+) -> Saved:
+    _lock(plan)
+    record = _record(plan, uid)
+    item = _item(plan, record.item_id, records=True)
+    data = clean_record(item, raw, _references(plan, item))
+    if _is_late(record, client, seq):
+        return Saved(record, changed=False, ignored=True)
+    _check_base(record, base_version, client)
+    if record.data == data:
+        return Saved(record, changed=False)
+    before = record.data
+    record.data = data
+    _stamp(record, user, client, seq)
+    record.save()
+    Revision.objects.create(
+        plan=plan,
+        item_id=record.item_id,
+        record_uid=uid,
+        action=Revision.Action.UPDATE,
+        before=before,
+        after=data,
+        version=record.version,
+        user=user,
+    )
+    return Saved(record, changed=True)
+
+
+@transaction.atomic
+def record_delete(*, plan: Plan, user: User, uid: str, base_version: int | None) -> None:
+    _lock(plan)
+    record = _record(plan, uid)
+    _check_base(record, base_version, "")
+    Revision.objects.create(
+        plan=plan,
+        item_id=record.item_id,
+        record_uid=uid,
+        action=Revision.Action.DELETE,
+        before=record.data,
+        after=None,
+        version=record.version + 1,
+        user=user,
+    )
+    record.delete()
+
+
+@transaction.atomic
+def record_move(*, plan: Plan, user: User, uid: str, offset: int) -> None:
+    """Move a record up (offset -1) or down (+1) in its list, by swapping with its neighbour."""
+    _lock(plan)
+    record = _record(plan, uid)
+    siblings = list(Record.objects.filter(plan=plan, item_id=record.item_id))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == record.pk)
+    other_index = index + offset
+    if offset not in (-1, 1) or not 0 <= other_index < len(siblings):
+        return
+    siblings[index], siblings[other_index] = siblings[other_index], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            Record.objects.filter(pk=sibling.pk).update(position=position)
+    Revision.objects.create(
+        plan=plan,
+        item_id=record.item_id,
+        record_uid=uid,
+        action=Revision.Action.MOVE,
+        before=index + 1,
+        after=other_index + 1,
+        version=record.version,
+        user=user,
+    )

@@ -1,0 +1,346 @@
+"""Pages of a plan. Each view: access check → form → service → render.
+
+Saves answer two ways from the same URL: a plain form post (no JavaScript) is redirected back to
+the item on its step page, or re-renders the page with the problem next to the item; an autosave
+(header X-Jalon-Autosave) gets JSON, with the item's HTML when the person must see something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jalon.organisations.access import Capability, can, organisation_for, plan_for
+from jalon.organisations.models import Membership
+from jalon.worksheets.answers import AnswerError
+from jalon.worksheets.display import describe_answer, describe_record
+from jalon.worksheets.schema import Item
+
+from . import services
+from .forms import (
+    PlanForm,
+    Problem,
+    answer_from_post,
+    item_view,
+    record_from_post,
+    section_views,
+    sequence_from_post,
+    version_from_post,
+)
+from .models import Plan, Record
+from .selectors import PlanState, item_history, plan_state, recent_changes, step_progress
+
+
+def _is_autosave(request: HttpRequest) -> bool:
+    return request.headers.get("X-Jalon-Autosave") == "1"
+
+
+def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
+    url = reverse("plan_step", args=[plan.pk, step_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@login_required
+@require_GET
+def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan, membership = plan_for(request.user, plan_id)
+    state = plan_state(plan)
+    return render(
+        request,
+        "plans/overview.html",
+        {
+            "plan": plan,
+            "membership": membership,
+            "progress": step_progress(state),
+            "changes": recent_changes(state),
+            "definition": state.definition,
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation, _membership = organisation_for(request.user, organisation_id, Capability.EDIT)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = services.plan_create(
+            organisation=organisation,
+            user=request.user,
+            service=data["service"],
+            service_other=data["service_other"],
+            title=data["title"]
+            or data["service_other"]
+            or str(dict(form.fields["service"].choices)[data["service"]]),
+        )
+        return redirect("plan_overview", plan.pk)
+    return render(request, "plans/create.html", {"organisation": organisation, "form": form})
+
+
+def _render_step(
+    request: HttpRequest,
+    state: PlanState,
+    step_id: str,
+    membership: Membership,
+    problems: dict[str, Problem] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    step = state.definition.step(step_id)
+    if step is None:
+        raise Http404
+    progress = step_progress(state)
+    index = [p.step.id for p in progress].index(step.id)
+    return render(
+        request,
+        "plans/step.html",
+        {
+            "plan": state.plan,
+            "definition": state.definition,
+            "step": step,
+            "sections": section_views(step, state, problems),
+            "progress": progress,
+            "previous": progress[index - 1].step if index > 0 else None,
+            "next": progress[index + 1].step if index + 1 < len(progress) else None,
+            "can_edit": can(membership, Capability.EDIT),
+            "membership": membership,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def plan_step(request: HttpRequest, plan_id: int, step_id: str) -> HttpResponse:
+    plan, membership = plan_for(request.user, plan_id)
+    return _render_step(request, plan_state(plan), step_id, membership)
+
+
+def _item_html(
+    request: HttpRequest, state: PlanState, item: Item, problems: dict, *, can_edit: bool
+) -> str:
+    """One item's HTML, as on the step page: autosave swaps it in after a refused save."""
+    context = {
+        "view": item_view(item, state, problems),
+        "plan": state.plan,
+        "step": state.definition.step_of(item.id),
+        "can_edit": can_edit,
+    }
+    return render_to_string("plans/items/item.html", context, request=request)
+
+
+def _status(target: Any) -> dict[str, Any]:
+    when = timezone.localtime(target.updated) if target.updated else None
+    return {
+        "version": target.version,
+        "saved_at": when.isoformat() if when else None,
+        "saved_time": time_format(when, "H:i") if when else "",
+        "by": str(target.updated_by) if target.updated_by else "",
+    }
+
+
+def _problem_response(
+    request: HttpRequest,
+    state: PlanState,
+    membership: Membership,
+    item: Item,
+    key: str,
+    problem: Problem,
+    status: int,
+) -> HttpResponse:
+    """A refused save: JSON with the item's HTML for autosave, the step page otherwise."""
+    problems = {key: problem}
+    if _is_autosave(request):
+        body: dict[str, Any] = {
+            "error": problem.error,
+            "html": _item_html(request, state, item, problems, can_edit=True),
+        }
+        if problem.conflict:
+            body["conflict"] = _status(problem.conflict)
+        return JsonResponse(body, status=status)
+    step = state.definition.step_of(item.id)
+    return _render_step(request, state, step.id if step else "", membership, problems, status)
+
+
+def _saved_response(
+    request: HttpRequest, plan: Plan, item: Item, target: Any, **extra
+) -> HttpResponse:
+    if _is_autosave(request):
+        return JsonResponse({"ok": True, **_status(target), **extra})
+    step = services.definition_of(plan).step_of(item.id)
+    anchor = f"record-{target.uid}" if isinstance(target, Record) else f"item-{item.id}"
+    return redirect(_step_url(plan, step.id if step else "", anchor))
+
+
+def _editable_item(
+    request: HttpRequest, plan_id: int, item_id: str
+) -> tuple[Plan, Membership, Item]:
+    plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
+    item = services.definition_of(plan).item(item_id)
+    if item is None:
+        raise Http404
+    return plan, membership, item
+
+
+@login_required
+def item_save(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
+    """GET: the item's current HTML (to take the other person's version). POST: save it."""
+    if request.method == "GET":
+        plan, membership = plan_for(request.user, plan_id)
+        item = services.definition_of(plan).item(item_id)
+        if item is None:
+            raise Http404
+        can_edit = can(membership, Capability.EDIT)
+        return HttpResponse(_item_html(request, plan_state(plan), item, {}, can_edit=can_edit))
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
+    item = services.definition_of(plan).item(item_id)
+    if item is None:
+        return _bad_request(request, _("This worksheet has no item %(id)r.") % {"id": item_id})
+    raw = answer_from_post(item, request.POST)
+    client, seq = sequence_from_post(request.POST)
+    try:
+        saved = services.answer_save(
+            plan=plan,
+            user=request.user,
+            item_id=item.id,
+            raw=raw,
+            base_version=version_from_post(request.POST),
+            client=client,
+            seq=seq,
+        )
+    except AnswerError as error:
+        problem = Problem(submitted=raw, error=str(error))
+        return _problem_response(request, plan_state(plan), membership, item, item.id, problem, 400)
+    except services.StaleEdit as stale:
+        theirs = describe_answer(item, stale.current.value)
+        problem = Problem(submitted=raw, conflict=stale.current, conflict_text=theirs)
+        return _problem_response(request, plan_state(plan), membership, item, item.id, problem, 409)
+    if not _is_autosave(request) and saved.changed:
+        messages.success(request, _("Saved."))
+    return _saved_response(request, plan, item, saved.target, ignored=saved.ignored)
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    if _is_autosave(request):
+        return JsonResponse({"error": message}, status=400)
+    return render(request, "error.html", {"message": message}, status=400)
+
+
+@login_required
+@require_POST
+def record_add(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
+    plan, membership, item = _editable_item(request, plan_id, item_id)
+    raw = record_from_post(item, request.POST)
+    client, seq = sequence_from_post(request.POST)
+    try:
+        record = services.record_add(
+            plan=plan, user=request.user, item_id=item.id, raw=raw, client=client, seq=seq
+        )
+    except AnswerError as error:
+        problem = Problem(submitted=raw, error=str(error))
+        return _problem_response(
+            request, plan_state(plan), membership, item, f"new-{item.id}", problem, 400
+        )
+    if not _is_autosave(request):
+        messages.success(request, _("Added."))
+    return _saved_response(request, plan, item, record, uid=record.uid)
+
+
+def _record_item(
+    request: HttpRequest, plan_id: int, uid: str
+) -> tuple[Plan, Membership, Record, Item]:
+    plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
+    record = Record.objects.filter(plan=plan, uid=uid).first()
+    item = services.definition_of(plan).item(record.item_id) if record else None
+    if record is None or item is None:
+        raise Http404
+    return plan, membership, record, item
+
+
+@login_required
+@require_POST
+def record_update(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
+    plan, membership, _record, item = _record_item(request, plan_id, uid)
+    raw = record_from_post(item, request.POST)
+    client, seq = sequence_from_post(request.POST)
+    try:
+        saved = services.record_update(
+            plan=plan,
+            user=request.user,
+            uid=uid,
+            raw=raw,
+            base_version=version_from_post(request.POST),
+            client=client,
+            seq=seq,
+        )
+    except AnswerError as error:
+        problem = Problem(submitted=raw, error=str(error))
+        return _problem_response(request, plan_state(plan), membership, item, uid, problem, 400)
+    except services.StaleEdit as stale:
+        state = plan_state(plan)
+        theirs = describe_record(item, stale.current.data, state.titles)  # type: ignore[attr-defined]
+        problem = Problem(submitted=raw, conflict=stale.current, conflict_text=theirs)
+        return _problem_response(request, state, membership, item, uid, problem, 409)
+    if not _is_autosave(request) and saved.changed:
+        messages.success(request, _("Saved."))
+    return _saved_response(request, plan, item, saved.target, ignored=saved.ignored)
+
+
+@login_required
+@require_POST
+def record_delete(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
+    plan, _membership, _record, item = _record_item(request, plan_id, uid)
+    try:
+        services.record_delete(
+            plan=plan, user=request.user, uid=uid, base_version=version_from_post(request.POST)
+        )
+    except services.StaleEdit:
+        messages.error(
+            request, _("Someone changed this record meanwhile: check it, then remove it again.")
+        )
+    else:
+        messages.success(request, _("Removed. Its content stays in the item's history."))
+    step = services.definition_of(plan).step_of(item.id)
+    return redirect(_step_url(plan, step.id if step else "", f"item-{item.id}"))
+
+
+@login_required
+@require_POST
+def record_move(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
+    plan, _membership, _record, item = _record_item(request, plan_id, uid)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.record_move(plan=plan, user=request.user, uid=uid, offset=offset)
+    step = services.definition_of(plan).step_of(item.id)
+    return redirect(_step_url(plan, step.id if step else "", f"record-{uid}"))
+
+
+@login_required
+@require_GET
+def item_history_page(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
+    plan, membership = plan_for(request.user, plan_id)
+    state = plan_state(plan)
+    item = state.definition.item(item_id)
+    if item is None:
+        raise Http404
+    return render(
+        request,
+        "plans/history.html",
+        {
+            "plan": plan,
+            "item": item,
+            "step": state.definition.step_of(item_id),
+            "changes": item_history(state, item_id),
+            "membership": membership,
+        },
+    )

@@ -1,0 +1,168 @@
+"""Jalon's one settings file. Everything that differs between a laptop and production comes from
+environment variables; the defaults are safe for development and tests.
+
+    JALON_DEBUG=1               development mode (never in production)
+    JALON_SECRET_KEY            required when JALON_DEBUG is off
+    JALON_ALLOWED_HOSTS         comma-separated host names (default: localhost names)
+    JALON_DB_PATH               SQLite file (default: ./jalon.sqlite3)
+    DATABASE_URL                use this database instead of SQLite (postgres://…)
+    JALON_EMAIL_HOST (+ _PORT, _USER, _PASSWORD, _USE_TLS), JALON_FROM_EMAIL
+                                send e-mail through SMTP; without a host, e-mails go to the console
+    JALON_SECURE=1              HTTPS only: secure cookies, HSTS, redirect to https
+"""
+
+from os import environ as env
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    return env.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_flag("JALON_DEBUG")
+# Production (JALON_SECURE=1) refuses to start without a real key; see the end of this file.
+SECRET_KEY = env.get("JALON_SECRET_KEY") or "insecure-development-key-only-for-local-use"
+ALLOWED_HOSTS = env.get("JALON_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+
+INSTALLED_APPS = [
+    "jalon.accounts",
+    "jalon.organisations",
+    "jalon.plans",
+    "jalon.worksheets",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "jalon.middleware.language_middleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jalon.urls"
+WSGI_APPLICATION = "jalon.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "jalon" / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# SQLite by default. WAL lets readers work while one writer writes; IMMEDIATE transactions take
+# the write lock at BEGIN, so two concurrent saves queue on the busy timeout instead of failing
+# with "database is locked" when a read lock cannot be upgraded.
+if env.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(env["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env.get("JALON_DB_PATH", str(BASE_DIR / "jalon.sqlite3")),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.get("JALON_TIME_ZONE", "UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "jalon" / "static"]
+# Once `collectstatic` has run (production, `make bench`), static files have hashed names, are
+# compressed and cached for a year. Before that (tests, `make run`), they are served as they are.
+COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not COLLECTED
+
+# E-mail: the console by default, SMTP when a host is given.
+DEFAULT_FROM_EMAIL = env.get("JALON_FROM_EMAIL", "Jalon <jalon@localhost>")
+if env.get("JALON_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env["JALON_EMAIL_HOST"]
+    EMAIL_PORT = int(env.get("JALON_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env.get("JALON_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env.get("JALON_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_flag("JALON_EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a month: shared phones log out explicitly
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env_flag("JALON_SECURE"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if env_flag("JALON_SECURE") and SECRET_KEY.startswith("insecure"):
+    raise ImproperlyConfigured("Set JALON_SECRET_KEY in production (JALON_SECURE=1).")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.get("JALON_LOG_LEVEL", "WARNING")},
+}

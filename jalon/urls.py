@@ -1,0 +1,44 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jalon.accounts import views as accounts
+from jalon.organisations import views as organisations
+from jalon.plans import views as plans
+
+urlpatterns = [
+    path("", organisations.home, name="home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path(
+        "organisations/<int:organisation_id>/",
+        organisations.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<int:organisation_id>/members/<int:member_id>/",
+        organisations.member_change,
+        name="member_change",
+    ),
+    path("organisations/<int:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
+    path("plans/<int:plan_id>/", plans.plan_overview, name="plan_overview"),
+    path("plans/<int:plan_id>/steps/<str:step_id>/", plans.plan_step, name="plan_step"),
+    path("plans/<int:plan_id>/items/<str:item_id>/", plans.item_save, name="item_save"),
+    path(
+        "plans/<int:plan_id>/items/<str:item_id>/history/",
+        plans.item_history_page,
+        name="item_history",
+    ),
+    path("plans/<int:plan_id>/items/<str:item_id>/records/", plans.record_add, name="record_add"),
+    path("plans/<int:plan_id>/records/<str:uid>/", plans.record_update, name="record_update"),
+    path(
+        "plans/<int:plan_id>/records/<str:uid>/delete/", plans.record_delete, name="record_delete"
+    ),
+    path("plans/<int:plan_id>/records/<str:uid>/move/", plans.record_move, name="record_move"),
+]

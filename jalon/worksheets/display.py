@@ -1,0 +1,90 @@
+"""Answers as words: how a stored value reads for a person, in the current language.
+
+Used by the history, the conflict message and the reports, so a value reads the same everywhere.
+Plain functions over the definition and plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from .schema import Field, FieldKind, Item, ItemKind, Option
+
+
+def option_label(options: tuple[Option, ...], code: str | None) -> str:
+    for option in options:
+        if option.code == code:
+            return str(option.label)
+        for child in option.options:
+            if child.code == code:
+                return str(child.label)
+    return code or ""
+
+
+def format_number(value: str | None) -> str:
+    if value in (None, ""):
+        return ""
+    return number_format(Decimal(value), use_l10n=True, force_grouping=True)
+
+
+def describe_answer(item: Item, value: Any) -> str:
+    """One non-list answer as text; empty string when unanswered."""
+    if value is None:
+        return ""
+    if item.kind is ItemKind.TEXT:
+        return str(value)
+    if not isinstance(value, Mapping):
+        return ""
+    parts = []
+    if item.kind is ItemKind.SINGLE_CHOICE and value.get("choice"):
+        parts.append(option_label(item.options, value["choice"]))
+    elif item.kind is ItemKind.MULTIPLE_CHOICE and value.get("choices"):
+        parts.append(" ; ".join(option_label(item.options, c) for c in value["choices"]))
+    elif item.kind is ItemKind.MATURITY and value.get("level") is not None:
+        level = next((lvl for lvl in item.levels if lvl.level == value["level"]), None)
+        parts.append(f"{value['level']}/4 — {level.label}" if level else str(value["level"]))
+    if value.get("note"):
+        parts.append(str(value["note"]))
+    return "\n".join(parts)
+
+
+def describe_field(field: Field, value: Any, titles: Mapping[str, str]) -> str:
+    """One field of a record as text; `titles` maps record ids to their names, for references."""
+    if value in (None, "", []):
+        return ""
+    if field.kind is FieldKind.CHOICE:
+        return option_label(field.options, value)
+    if field.kind is FieldKind.MULTIPLE_CHOICE:
+        return " ; ".join(option_label(field.options, code) for code in value)
+    if field.kind is FieldKind.NUMBER:
+        return format_number(value)
+    if field.kind is FieldKind.MONEY:
+        return f"{format_number(value.get('amount'))} {value.get('currency', '')}".strip()
+    if field.kind is FieldKind.REFERENCE:
+        ids = value if isinstance(value, list) else [value]
+        return " ; ".join(titles.get(uid, _("(removed)")) for uid in ids)
+    return str(value)
+
+
+def describe_record(item: Item, data: Mapping[str, Any] | None, titles: Mapping[str, str]) -> str:
+    """A record as « Label : value » lines, skipping empty fields."""
+    if not data:
+        return ""
+    lines = []
+    for field in item.fields:
+        text = describe_field(field, data.get(field.id), titles)
+        if text:
+            lines.append(f"{field.label} : {text}")
+    return "\n".join(lines)
+
+
+def record_title(item: Item, data: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    field = item.field(item.title_field or "")
+    if field is None:
+        return ""
+    return describe_field(field, data.get(field.id), titles)

@@ -1,0 +1,91 @@
+"""Answers are checked against the definition; stored values hold codes, never labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, is_answered
+from jalon.worksheets.loading import latest_definition
+
+
+@pytest.fixture(scope="module")
+def definition():
+    return latest_definition("gerer-les-services-urbains")
+
+
+def test_text_is_trimmed_and_limited(definition):
+    item = definition.item("competences")
+    assert clean_answer(item, "  L’État finance, la commune exploite.\r\n") == (
+        "L’État finance, la commune exploite."
+    )
+    with pytest.raises(AnswerError, match="20000"):
+        clean_answer(item, "x" * 20_001)
+
+
+def test_single_choice_takes_a_known_code_and_a_note(definition):
+    item = definition.item("orientation")
+    value = clean_answer(item, {"choice": "inclusion", "note": "Quartiers périphériques"})
+    assert value == {"choice": "inclusion", "note": "Quartiers périphériques"}
+    assert is_answered(item, value)
+    with pytest.raises(AnswerError, match="not an option"):
+        clean_answer(item, {"choice": "Le numérique contribue…", "note": ""})
+
+
+def test_multiple_choice_keeps_definition_order_and_refuses_family_codes(definition):
+    item = definition.item("affordable_tools")
+    leaves = [option.code for option in item.leaf_options()]
+    value = clean_answer(item, {"choices": [leaves[3], leaves[0], leaves[3]], "note": ""})
+    assert value["choices"] == [leaves[0], leaves[3]]
+    with pytest.raises(AnswerError):
+        clean_answer(item, {"choices": [item.options[0].code], "note": ""})
+
+
+def test_maturity_level_is_a_whole_number_from_zero_to_four(definition):
+    item = definition.item("maturity_equipment")
+    assert clean_answer(item, {"level": "3", "note": ""}) == {"level": 3, "note": ""}
+    assert not is_answered(item, clean_answer(item, {"level": "", "note": "vu"}))
+    for bad in ("5", "-1", "two", 2.5):
+        with pytest.raises(AnswerError, match="0 to 4"):
+            clean_answer(item, {"level": bad, "note": ""})
+
+
+def test_unknown_parts_and_wrong_types_are_refused(definition):
+    with pytest.raises(AnswerError, match="Unknown part"):
+        clean_answer(definition.item("orientation"), {"choice": None, "colour": "red"})
+    with pytest.raises(AnswerError, match="must be text"):
+        clean_answer(definition.item("competences"), ["a list"])
+    with pytest.raises(AnswerError, match="a list"):
+        clean_answer(definition.item("actors"), "text")
+
+
+def test_a_record_is_checked_field_by_field(definition):
+    item = definition.item("funding_programmes")
+    data = clean_record(
+        item,
+        {
+            "name": "Programme Villes Durables",
+            "kind": "international_programme",
+            "deadline": "2027-03-31",
+            "amount": {"amount": "1 500 000,50", "currency": "xof"},
+        },
+        {},
+    )
+    assert data["amount"] == {"amount": "1500000.5", "currency": "XOF"}
+    assert data["deadline"] == "2027-03-31" and data["funder"] == ""
+    with pytest.raises(AnswerError, match="date"):
+        clean_record(item, {"name": "X", "deadline": "31/03/2027"}, {})
+    with pytest.raises(AnswerError, match="number"):
+        clean_record(item, {"name": "X", "amount": {"amount": "beaucoup", "currency": "XOF"}}, {})
+    with pytest.raises(AnswerError, match="required"):
+        clean_record(item, {"name": "  "}, {})
+    with pytest.raises(AnswerError, match="Unknown field"):
+        clean_record(item, {"name": "X", "colour": "red"}, {})
+
+
+def test_a_reference_must_name_a_record_of_the_same_plan(definition):
+    item = definition.item("indicators")
+    known = {"pilot_actions": {"a1", "a2"}}
+    data = clean_record(item, {"name": "Taux de collecte", "actions": ["a2", "a1", "a2"]}, known)
+    assert data["actions"] == ["a2", "a1"]
+    with pytest.raises(AnswerError, match="not in this plan"):
+        clean_record(item, {"name": "Taux", "actions": ["elsewhere"]}, known)
