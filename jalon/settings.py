@@ -91,6 +91,8 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
             },
+            # A file, not memory: concurrency tests need connections that really share it.
+            "TEST": {"NAME": env.get("JALON_TEST_DB_PATH", str(BASE_DIR / "test.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -101,10 +101,8 @@ def clean_answer(item: Item, raw: Any) -> Any:
     level = raw.get("level")
     if level in (None, ""):
         return {"level": None, "note": note}
-    try:
-        level = int(level)
-    except (TypeError, ValueError):
-        level = -1
+    whole = isinstance(level, int) and not isinstance(level, bool)
+    level = int(level) if whole or (isinstance(level, str) and level.isdigit()) else -1
     if level not in {lvl.level for lvl in item.levels}:
         raise AnswerError(_("The maturity level must be a whole number from 0 to 4."))
     return {"level": level, "note": note}

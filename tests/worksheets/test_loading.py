@@ -36,7 +36,7 @@ steps:
 TEXT_ITEM = """
           - id: why
             kind: text
-            label: {fr: Pourquoi ?, en: Why?}
+            label: {fr: "Pourquoi ?", en: "Why?"}
 """
 
 
@@ -112,8 +112,8 @@ def test_a_maturity_scale_needs_levels_zero_to_four(tmp_path):
 def test_a_reference_must_point_to_a_list(tmp_path):
     error = error_of(
         tmp_path,
-        TEXT_ITEM
-        + """
+        """
+        - {id: why, kind: text, label: {fr: "Pourquoi ?", en: "Why?"}}
         - id: actions
           kind: records
           label: {fr: Actions, en: Actions}
