@@ -11,8 +11,10 @@ environment variables; the defaults are safe for development and tests.
     JALON_SECURE=1              HTTPS only: secure cookies, HSTS, redirect to https
 """
 
+import os
 from os import environ as env
 from pathlib import Path
+from tempfile import gettempdir
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -92,7 +94,8 @@ else:
                 ),
             },
             # A file, not memory: concurrency tests need connections that really share it.
-            "TEST": {"NAME": env.get("JALON_TEST_DB_PATH", str(BASE_DIR / "test.sqlite3"))},
+            # One per process, so that two test runs on one machine do not share it.
+            "TEST": {"NAME": str(Path(gettempdir()) / f"jalon-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,124 @@
+"""Who may do what, for every URL of the application.
+
+The table below gives, for each named URL, the expected status for an anonymous visitor, an
+outsider (signed in, not a member), and a viewer, commenter, editor and owner of the
+municipality. A URL added without a line here fails `test_every_url_has_an_access_decision`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import get_resolver
+
+from jalon.plans.services import record_add
+
+from .conftest import client_for
+
+ROLES = ("anonymous", "outsider", "viewer", "commenter", "editor", "owner")
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+
+def row(anonymous, outsider, viewer, commenter, editor, owner):
+    return dict(zip(ROLES, (anonymous, outsider, viewer, commenter, editor, owner), strict=True))
+
+
+MEMBERS_READ = row(LOGIN, 404, 200, 200, 200, 200)
+EDITORS_WRITE = row(LOGIN, 404, 403, 403, 302, 302)
+OWNERS_MANAGE = row(LOGIN, 404, 403, 403, 403, 302)
+SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
+EVERYONE = row(200, 200, 200, 200, 200, 200)
+
+# name: (method, path template, data, expected statuses)
+ACCESS = {
+    "home": ("get", "/", {}, EVERYONE),
+    "signup": ("get", "/accounts/signup/", {}, row(200, 302, 302, 302, 302, 302)),
+    "login": ("get", "/accounts/login/", {}, row(200, 302, 302, 302, 302, 302)),
+    "logout": ("post", "/accounts/logout/", {}, row(302, 302, 302, 302, 302, 302)),
+    "password_change": ("get", "/accounts/password_change/", {}, SIGNED_IN),
+    "password_change_done": ("get", "/accounts/password_change/done/", {}, SIGNED_IN),
+    "password_reset": ("get", "/accounts/password_reset/", {}, EVERYONE),
+    "password_reset_done": ("get", "/accounts/password_reset/done/", {}, EVERYONE),
+    "password_reset_confirm": ("get", "/accounts/reset/MQ/bad-token/", {}, EVERYONE),
+    "password_reset_complete": ("get", "/accounts/reset/done/", {}, EVERYONE),
+    "set_language": ("post", "/i18n/setlang/", {"language": "en"}, row(302, 302, 302, 302, 302, 302)),
+    "organisation_create": ("get", "/organisations/new/", {}, SIGNED_IN),
+    "organisation_detail": ("get", "/organisations/{org}/", {}, MEMBERS_READ),
+    "organisation_detail:post": (
+        "post",
+        "/organisations/{org}/",
+        {"email": "outsider@example.org", "role": "viewer"},
+        OWNERS_MANAGE,
+    ),
+    "member_change": ("post", "/organisations/{org}/members/{member}/", {"role": "editor"}, OWNERS_MANAGE),
+    "plan_create": ("get", "/organisations/{org}/plans/new/", {}, row(LOGIN, 404, 403, 403, 200, 200)),
+    "plan_create:post": (
+        "post",
+        "/organisations/{org}/plans/new/",
+        {"service": "markets", "title": "Marchés"},
+        EDITORS_WRITE,
+    ),
+    "plan_overview": ("get", "/plans/{plan}/", {}, MEMBERS_READ),
+    "plan_step": ("get", "/plans/{plan}/steps/4/", {}, MEMBERS_READ),
+    "item_save": ("get", "/plans/{plan}/items/competences/", {}, MEMBERS_READ),
+    "item_save:post": (
+        "post",
+        "/plans/{plan}/items/competences/",
+        {"text": "Texte", "version": "0"},
+        EDITORS_WRITE,
+    ),
+    "item_history": ("get", "/plans/{plan}/items/competences/history/", {}, MEMBERS_READ),
+    "record_add": ("post", "/plans/{plan}/items/actors/records/", {"name": "ONG"}, EDITORS_WRITE),
+    "record_update": ("post", "/plans/{plan}/records/{record}/", {"name": "Mairie B", "version": "1"}, EDITORS_WRITE),
+    "record_delete": ("post", "/plans/{plan}/records/{record}/delete/", {"version": "1"}, EDITORS_WRITE),
+    "record_move": ("post", "/plans/{plan}/records/{record}/move/", {"direction": "down"}, EDITORS_WRITE),
+}
+
+
+def test_every_url_has_an_access_decision():
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    decided = {key.split(":")[0] for key in ACCESS}
+    assert names - decided == set(), "add these URLs to ACCESS with the status each role gets"
+
+
+@pytest.fixture
+def ids(plan, people):
+    record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
+    member = plan.organisation.memberships.get(user=people["viewer"])
+    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ACCESS)
+def test_each_role_gets_the_expected_status(client, people, ids, name, role):
+    method, path, data, expected = ACCESS[name]
+    client_for(client, people.get(role))
+    response = getattr(client, method)(path.format(**ids), data)
+    assert response.status_code == expected[role]
+    if response.status_code == 302 and role == "anonymous" and expected is not EVERYONE:
+        assert response["Location"].startswith("/accounts/login/") or name in {"logout", "set_language"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/plans/{plan}/", "/plans/{plan}/steps/1/", "/organisations/{org}/", "/plans/{plan}/items/orientation/history/"],
+)
+def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(client, people, ids, path):
+    client_for(client, people["outsider"])
+    hidden_path, missing_path = path.format(**ids), path.format(plan=999_999, org=999_999)
+    hidden, missing = client.get(hidden_path), client.get(missing_path)
+    assert hidden.status_code == missing.status_code == 404
+
+    def page(response, path):  # the same page but for the path itself and the CSRF token
+        text = response.content.decode().replace(path, "PATH")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+
+    assert page(hidden, hidden_path) == page(missing, missing_path)
+
+
+def test_a_viewer_sees_the_plan_but_no_save_button(client, people, ids):
+    client_for(client, people["viewer"])
+    page = client.get(f"/plans/{ids['plan']}/steps/1/").content.decode()
+    assert "<fieldset class=\"plain\" disabled>" in page
+    assert 'class="save"' not in page and "autosave.js" not in page
