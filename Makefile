@@ -33,3 +33,11 @@ test: install lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Extract the French UI strings into locale/fr/LC_MESSAGES/django.po, then compile django.mo.
+# Needs Debian's gettext (apt-get install gettext). The compiled .mo is committed, so nothing
+# else (run, test, deployment) needs gettext.
+.PHONY: messages
+messages: install
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv

@@ -171,7 +171,8 @@
 
   function setup(root) {
     root.querySelectorAll("form[data-autosave]").forEach(function (form) {
-      form._confirmed = snapshot(form);
+      // A form shown after a refused save holds the person's unsaved version.
+      form._confirmed = form.hasAttribute("data-unsaved") ? null : snapshot(form);
       form.addEventListener("input", function (e) {
         stash(form);
         say(form, "", T.unsaved);
