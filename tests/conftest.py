@@ -68,3 +68,12 @@ def client_for(client, user: User | None):
 def fast_password_hashing(settings):
     """Hashing with PBKDF2 takes a third of a second a user: the tests make hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that read them outside a request (French by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

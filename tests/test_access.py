@@ -42,7 +42,12 @@ ACCESS = {
     "password_reset_done": ("get", "/accounts/password_reset/done/", {}, EVERYONE),
     "password_reset_confirm": ("get", "/accounts/reset/MQ/bad-token/", {}, EVERYONE),
     "password_reset_complete": ("get", "/accounts/reset/done/", {}, EVERYONE),
-    "set_language": ("post", "/i18n/setlang/", {"language": "en"}, row(302, 302, 302, 302, 302, 302)),
+    "set_language": (
+        "post",
+        "/i18n/setlang/",
+        {"language": "en"},
+        row(302, 302, 302, 302, 302, 302),
+    ),
     "organisation_create": ("get", "/organisations/new/", {}, SIGNED_IN),
     "organisation_detail": ("get", "/organisations/{org}/", {}, MEMBERS_READ),
     "organisation_detail:post": (
@@ -51,8 +56,18 @@ ACCESS = {
         {"email": "outsider@example.org", "role": "viewer"},
         OWNERS_MANAGE,
     ),
-    "member_change": ("post", "/organisations/{org}/members/{member}/", {"role": "editor"}, OWNERS_MANAGE),
-    "plan_create": ("get", "/organisations/{org}/plans/new/", {}, row(LOGIN, 404, 403, 403, 200, 200)),
+    "member_change": (
+        "post",
+        "/organisations/{org}/members/{member}/",
+        {"role": "editor"},
+        OWNERS_MANAGE,
+    ),
+    "plan_create": (
+        "get",
+        "/organisations/{org}/plans/new/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
     "plan_create:post": (
         "post",
         "/organisations/{org}/plans/new/",
@@ -70,9 +85,24 @@ ACCESS = {
     ),
     "item_history": ("get", "/plans/{plan}/items/competences/history/", {}, MEMBERS_READ),
     "record_add": ("post", "/plans/{plan}/items/actors/records/", {"name": "ONG"}, EDITORS_WRITE),
-    "record_update": ("post", "/plans/{plan}/records/{record}/", {"name": "Mairie B", "version": "1"}, EDITORS_WRITE),
-    "record_delete": ("post", "/plans/{plan}/records/{record}/delete/", {"version": "1"}, EDITORS_WRITE),
-    "record_move": ("post", "/plans/{plan}/records/{record}/move/", {"direction": "down"}, EDITORS_WRITE),
+    "record_update": (
+        "post",
+        "/plans/{plan}/records/{record}/",
+        {"name": "Mairie B", "version": "1"},
+        EDITORS_WRITE,
+    ),
+    "record_delete": (
+        "post",
+        "/plans/{plan}/records/{record}/delete/",
+        {"version": "1"},
+        EDITORS_WRITE,
+    ),
+    "record_move": (
+        "post",
+        "/plans/{plan}/records/{record}/move/",
+        {"direction": "down"},
+        EDITORS_WRITE,
+    ),
 }
 
 
@@ -97,14 +127,24 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
     response = getattr(client, method)(path.format(**ids), data)
     assert response.status_code == expected[role]
     if response.status_code == 302 and role == "anonymous" and expected is not EVERYONE:
-        assert response["Location"].startswith("/accounts/login/") or name in {"logout", "set_language"}
+        assert response["Location"].startswith("/accounts/login/") or name in {
+            "logout",
+            "set_language",
+        }
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/plans/{plan}/", "/plans/{plan}/steps/1/", "/organisations/{org}/", "/plans/{plan}/items/orientation/history/"],
+    [
+        "/plans/{plan}/",
+        "/plans/{plan}/steps/1/",
+        "/organisations/{org}/",
+        "/plans/{plan}/items/orientation/history/",
+    ],
 )
-def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(client, people, ids, path):
+def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(
+    client, people, ids, path
+):
     client_for(client, people["outsider"])
     hidden_path, missing_path = path.format(**ids), path.format(plan=999_999, org=999_999)
     hidden, missing = client.get(hidden_path), client.get(missing_path)
@@ -120,5 +160,5 @@ def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(clie
 def test_a_viewer_sees_the_plan_but_no_save_button(client, people, ids):
     client_for(client, people["viewer"])
     page = client.get(f"/plans/{ids['plan']}/steps/1/").content.decode()
-    assert "<fieldset class=\"plain\" disabled>" in page
+    assert '<fieldset class="plain" disabled>' in page
     assert 'class="save"' not in page and "autosave.js" not in page

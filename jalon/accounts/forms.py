@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +11,9 @@ class SignupForm(UserCreationForm):
         fields = ("name", "email")
         labels = {"name": _("Your name"), "email": _("E-mail address")}
         help_texts = {"name": _("Shown to your colleagues next to what you write.")}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account already uses this address. Log in instead."))
+        return email

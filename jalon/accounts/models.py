@@ -14,6 +14,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, email: str | None) -> "User":
+        """Log in with the address however it is capitalised: people type it on phones."""
+        return self.get(email__iexact=email)
+
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)

@@ -59,10 +59,15 @@ def test_an_unsaved_change_is_offered_back_after_a_reload(page: Page, plan, peop
     expect(page.locator(f"{ITEM} .draft")).to_be_visible()
     page.locator(f"{ITEM} .draft button").first.click()
     expect(page.locator(f"{ITEM} [data-status]")).to_have_text(SAVED)
-    assert Answer.objects.get(plan=plan, item_id="competences").value == "Texte qui ne doit pas se perdre"
+    assert (
+        Answer.objects.get(plan=plan, item_id="competences").value
+        == "Texte qui ne doit pas se perdre"
+    )
 
 
-def test_two_people_on_the_same_item_see_the_conflict_and_choose(browser, live_server, plan, people):
+def test_two_people_on_the_same_item_see_the_conflict_and_choose(
+    browser, live_server, plan, people
+):
     membership_add(organisation=plan.organisation, email=people["outsider"].email, role="editor")
     pages = []
     for user in (people["editor"], people["outsider"]):

@@ -143,16 +143,26 @@ def test_a_new_user_fills_every_step_and_finds_it_all_after_a_reload(page: Page)
     expect(page.locator("#item-orientation [name=note]")).to_have_value(
         "Les quartiers nord ne sont pas collectés."
     )
-    expect(page.locator("#item-excluded_groups .record > details > summary")).to_contain_text("Quartier Zogbo")
+    expect(page.locator("#item-excluded_groups .record > details > summary")).to_contain_text(
+        "Quartier Zogbo"
+    )
     page.goto(f"{step}/2/")
     expect(page.locator("#item-maturity_equipment input[value='2']")).to_be_checked()
-    expect(page.locator("#item-funding_programmes .record > details > summary")).to_contain_text("Fonds Villes Vertes")
+    expect(page.locator("#item-funding_programmes .record > details > summary")).to_contain_text(
+        "Fonds Villes Vertes"
+    )
     page.goto(f"{step}/3/")
-    expect(page.locator("#item-partners .record > details > summary")).to_contain_text("Opérateur Sahel Mobile")
+    expect(page.locator("#item-partners .record > details > summary")).to_contain_text(
+        "Opérateur Sahel Mobile"
+    )
     page.goto(f"{step}/5/")
-    expect(page.locator("#item-scale_up [name=text]")).to_have_value("Étendre à toute la commune en 2028.")
+    expect(page.locator("#item-scale_up [name=text]")).to_have_value(
+        "Étendre à toute la commune en 2028."
+    )
     page.goto(f"{step}/6/")
-    expect(page.locator("#item-indicators .record > details > summary")).to_contain_text("Taux de recouvrement")
+    expect(page.locator("#item-indicators .record > details > summary")).to_contain_text(
+        "Taux de recouvrement"
+    )
 
     assert Answer.objects.filter(plan=plan).count() == 9
     assert Record.objects.get(item_id="indicators").data["baseline_value"] == "32.5"

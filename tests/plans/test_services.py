@@ -15,8 +15,15 @@ from jalon.worksheets.answers import AnswerError
 ITEM = "competences"
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read messages outside any request."""
+
+
 def save(plan, user, text, base_version, **kwargs):
-    return answer_save(plan=plan, user=user, item_id=ITEM, raw=text, base_version=base_version, **kwargs)
+    return answer_save(
+        plan=plan, user=user, item_id=ITEM, raw=text, base_version=base_version, **kwargs
+    )
 
 
 def test_every_accepted_change_appends_a_revision_with_before_and_after(plan, people):
@@ -28,7 +35,11 @@ def test_every_accepted_change_appends_a_revision_with_before_and_after(plan, pe
         ("Première version", "Deuxième version", people["editor"]),
     ]
     answer = Answer.objects.get(plan=plan, item_id=ITEM)
-    assert (answer.version, answer.value, answer.updated_by) == (2, "Deuxième version", people["editor"])
+    assert (answer.version, answer.value, answer.updated_by) == (
+        2,
+        "Deuxième version",
+        people["editor"],
+    )
 
 
 def test_saving_the_same_value_again_writes_nothing(plan, people):
@@ -135,23 +146,33 @@ def test_records_are_added_updated_moved_and_removed_with_history(plan, people):
     owner = people["owner"]
     first = record_add(plan=plan, user=owner, item_id="actors", raw={"name": "Mairie"})
     second = record_add(plan=plan, user=owner, item_id="actors", raw={"name": "Orange"})
-    record_update(plan=plan, user=owner, uid=first.uid, raw={"name": "Mairie de Kalaba"}, base_version=1)
+    record_update(
+        plan=plan, user=owner, uid=first.uid, raw={"name": "Mairie de Kalaba"}, base_version=1
+    )
     services.record_move(plan=plan, user=owner, uid=second.uid, offset=-1)
     order = list(Record.objects.filter(plan=plan, item_id="actors").values_list("uid", flat=True))
     assert order == [second.uid, first.uid]
     services.record_delete(plan=plan, user=owner, uid=second.uid, base_version=1)
     assert list(Record.objects.filter(plan=plan).values_list("uid", flat=True)) == [first.uid]
-    actions = list(Revision.objects.filter(plan=plan).order_by("id").values_list("action", flat=True))
+    actions = list(
+        Revision.objects.filter(plan=plan).order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["add", "add", "update", "move", "delete"]
     assert Revision.objects.get(action="delete").before["name"] == "Orange"
 
 
 def test_a_stale_record_edit_is_refused(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
-    record_update(plan=plan, user=people["owner"], uid=record.uid, raw={"name": "Mairie A"}, base_version=1)
+    record_update(
+        plan=plan, user=people["owner"], uid=record.uid, raw={"name": "Mairie A"}, base_version=1
+    )
     with pytest.raises(StaleEdit):
         record_update(
-            plan=plan, user=people["editor"], uid=record.uid, raw={"name": "Mairie B"}, base_version=1
+            plan=plan,
+            user=people["editor"],
+            uid=record.uid,
+            raw={"name": "Mairie B"},
+            base_version=1,
         )
     assert Record.objects.get(uid=record.uid).data["name"] == "Mairie A"
 

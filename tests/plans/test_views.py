@@ -51,7 +51,8 @@ def test_pages_are_french_by_default_and_english_on_request(editor, plan):
 
 def test_a_plain_form_post_saves_and_returns_to_the_item(editor, plan):
     response = editor.post(
-        item_url(plan, "orientation"), {"choice": "inclusion", "note": "Quartiers nord", "version": "0"}
+        item_url(plan, "orientation"),
+        {"choice": "inclusion", "note": "Quartiers nord", "version": "0"},
     )
     assert response.status_code == 302
     assert response["Location"] == f"/plans/{plan.pk}/steps/1/#item-orientation"
@@ -64,14 +65,22 @@ def test_a_plain_form_post_saves_and_returns_to_the_item(editor, plan):
 
 
 def test_an_autosave_answers_json_with_version_time_and_author(editor, plan):
-    response = editor.post(item_url(plan, "competences"), {"text": "L’État", "version": "0"}, **AUTOSAVE)
+    response = editor.post(
+        item_url(plan, "competences"), {"text": "L’État", "version": "0"}, **AUTOSAVE
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] and body["version"] == 1 and body["by"] == "Editor" and body["saved_time"]
 
 
 def test_a_stale_autosave_gets_409_with_the_other_persons_value(client, plan, people):
-    answer_save(plan=plan, user=people["owner"], item_id="competences", raw="Version d’Owner", base_version=0)
+    answer_save(
+        plan=plan,
+        user=people["owner"],
+        item_id="competences",
+        raw="Version d’Owner",
+        base_version=0,
+    )
     editor = client_for(client, people["editor"])
     response = editor.post(
         item_url(plan, "competences"), {"text": "Ma version", "version": "0"}, **AUTOSAVE
@@ -85,7 +94,13 @@ def test_a_stale_autosave_gets_409_with_the_other_persons_value(client, plan, pe
 
 
 def test_a_stale_plain_post_shows_both_versions_on_the_page(client, plan, people):
-    answer_save(plan=plan, user=people["owner"], item_id="competences", raw="Version d’Owner", base_version=0)
+    answer_save(
+        plan=plan,
+        user=people["owner"],
+        item_id="competences",
+        raw="Version d’Owner",
+        base_version=0,
+    )
     editor = client_for(client, people["editor"])
     response = editor.post(item_url(plan, "competences"), {"text": "Ma version", "version": "0"})
     assert response.status_code == 409
@@ -95,22 +110,33 @@ def test_a_stale_plain_post_shows_both_versions_on_the_page(client, plan, people
 
 def test_out_of_order_autosaves_keep_the_newest(editor, plan):
     url = item_url(plan, "competences")
-    newest = editor.post(url, {"text": "abc", "version": "0", "client": "t1", "seq": "2"}, **AUTOSAVE)
+    newest = editor.post(
+        url, {"text": "abc", "version": "0", "client": "t1", "seq": "2"}, **AUTOSAVE
+    )
     late = editor.post(url, {"text": "ab", "version": "0", "client": "t1", "seq": "1"}, **AUTOSAVE)
     assert newest.json()["version"] == 1 and late.json()["ignored"] is True
     assert Answer.objects.get(plan=plan, item_id="competences").value == "abc"
 
 
 BAD_INPUTS = [
-    ("unknown item", "nope", {"text": "x"}, "no item"),
-    ("unknown option code", "orientation", {"choice": "teleportation"}, "not an option"),
-    ("wrong type", "maturity_equipment", {"level": "high"}, "0 to 4"),
+    ("unknown item", "nope", {"text": "x"}, "pas d’élément 'nope'"),
+    (
+        "unknown option code",
+        "orientation",
+        {"choice": "teleportation"},
+        "ne fait pas partie des options",
+    ),
+    ("wrong type", "maturity_equipment", {"level": "high"}, "de 0 à 4"),
     ("text over the limit", "competences", {"text": "x" * 20_001}, "20000"),
 ]
 
 
-@pytest.mark.parametrize(("case", "item_id", "data", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_gets_400_with_a_message_and_writes_nothing(editor, plan, case, item_id, data, message):
+@pytest.mark.parametrize(
+    ("case", "item_id", "data", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS]
+)
+def test_bad_input_gets_400_with_a_message_and_writes_nothing(
+    editor, plan, case, item_id, data, message
+):
     response = editor.post(item_url(plan, item_id), {**data, "version": "0"}, **AUTOSAVE)
     assert response.status_code == 400
     assert message in response.json()["error"]
@@ -121,7 +147,12 @@ def test_bad_input_gets_400_with_a_message_and_writes_nothing(editor, plan, case
 def test_a_refused_plain_post_keeps_what_the_person_typed(editor, plan):
     response = editor.post(
         item_url(plan, "funding_programmes") + "records/",
-        {"name": "Fonds vert", "deadline": "demain", "amount.amount": "10", "amount.currency": "XOF"},
+        {
+            "name": "Fonds vert",
+            "deadline": "demain",
+            "amount.amount": "10",
+            "amount.currency": "XOF",
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -132,7 +163,9 @@ def test_a_refused_plain_post_keeps_what_the_person_typed(editor, plan):
 def test_a_list_over_its_limit_gets_400(editor, plan, people):
     for i in range(200):
         record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": f"A{i}"})
-    response = editor.post(item_url(plan, "actors") + "records/", {"name": "Un de trop"}, **AUTOSAVE)
+    response = editor.post(
+        item_url(plan, "actors") + "records/", {"name": "Un de trop"}, **AUTOSAVE
+    )
     assert response.status_code == 400 and "200" in response.json()["error"]
     assert Record.objects.filter(plan=plan).count() == 200
 
@@ -141,20 +174,32 @@ def test_a_reference_to_another_plans_record_gets_400(editor, plan, other_plan, 
     elsewhere = record_add(
         plan=other_plan, user=people["outsider"], item_id="pilot_actions", raw={"title": "Ailleurs"}
     )
-    response = editor.post(item_url(plan, "perimeters") + "records/", {"action": elsewhere.uid}, **AUTOSAVE)
-    assert response.status_code == 400 and "not in this plan" in response.json()["error"]
+    response = editor.post(
+        item_url(plan, "perimeters") + "records/", {"action": elsewhere.uid}, **AUTOSAVE
+    )
+    assert response.status_code == 400 and "n’appartient pas à ce plan" in response.json()["error"]
     assert not Record.objects.filter(plan=plan).exists()
 
 
 def test_records_are_added_edited_reordered_and_removed_without_javascript(editor, plan):
     base = f"/plans/{plan.pk}"
     for name in ("Mairie", "Orange Sénégal"):
-        assert editor.post(f"{base}/items/actors/records/", {"name": name, "type": "telecoms"}).status_code == 302
+        assert (
+            editor.post(
+                f"{base}/items/actors/records/", {"name": name, "type": "telecoms"}
+            ).status_code
+            == 302
+        )
     first, second = Record.objects.filter(plan=plan, item_id="actors")
-    response = editor.post(f"{base}/records/{first.uid}/", {"name": "Mairie de Kalaba", "version": "1"})
+    response = editor.post(
+        f"{base}/records/{first.uid}/", {"name": "Mairie de Kalaba", "version": "1"}
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"#record-{first.uid}")
     editor.post(f"{base}/records/{second.uid}/move/", {"direction": "up"})
-    assert [r.data["name"] for r in Record.objects.filter(plan=plan)] == ["Orange Sénégal", "Mairie de Kalaba"]
+    assert [r.data["name"] for r in Record.objects.filter(plan=plan)] == [
+        "Orange Sénégal",
+        "Mairie de Kalaba",
+    ]
     editor.post(f"{base}/records/{second.uid}/delete/", {"version": "1"})
     assert [r.data["name"] for r in Record.objects.filter(plan=plan)] == ["Mairie de Kalaba"]
     page = editor.get(f"{base}/steps/3/").content.decode()
@@ -171,7 +216,9 @@ def test_the_overview_shows_progress_per_step_and_last_changes(editor, plan):
 
 def test_an_items_history_shows_who_changed_what(editor, plan, people):
     answer_save(plan=plan, user=people["owner"], item_id="competences", raw="Avant", base_version=0)
-    answer_save(plan=plan, user=people["editor"], item_id="competences", raw="Après", base_version=1)
+    answer_save(
+        plan=plan, user=people["editor"], item_id="competences", raw="Après", base_version=1
+    )
     page = editor.get(item_url(plan, "competences") + "history/").content.decode()
     history = page[page.index('<ol class="history">') :]
     newest, oldest = history.split("<li>")[1:3]

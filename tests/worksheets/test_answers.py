@@ -8,6 +8,11 @@ from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, is
 from jalon.worksheets.loading import latest_definition
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read messages outside any request."""
+
+
 @pytest.fixture(scope="module")
 def definition():
     return latest_definition("gerer-les-services-urbains")

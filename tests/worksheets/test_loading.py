@@ -40,6 +40,11 @@ TEXT_ITEM = """
 """
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests read messages outside any request."""
+
+
 def write(tmp_path: Path, items: str, name: str = "def.yaml") -> Path:
     path = tmp_path / name
     path.write_text(MINIMAL % textwrap.indent(textwrap.dedent(items), " " * 10), encoding="utf-8")
@@ -153,5 +158,14 @@ def test_the_bundled_worksheet_is_valid_and_complete():
     assert [step.id for step in definition.steps] == ["1", "2", "3", "4", "5", "6"]
     kinds = {item.kind for item in definition.items}
     assert kinds == set(ItemKind)
-    assert all(path.suffix == ".yaml" for path in BUNDLED.iterdir())
     assert len(bundled_definitions()) >= 1
+
+
+def test_published_versions_never_change():
+    lines = (BUNDLED / "PUBLISHED").read_text(encoding="utf-8").splitlines()
+    published = {
+        (id_, int(version)): sha
+        for id_, version, sha in (line.split() for line in lines if line and line[0] != "#")
+    }
+    bundled = {key: definition.hash for key, definition in bundled_definitions().items()}
+    assert bundled == published, "a published worksheet changed: add a new version instead"

@@ -1,0 +1,77 @@
+"""Municipalities and their members: the creator owns it; owners manage roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from jalon.organisations import services
+from jalon.organisations.models import Membership, Organisation, Role
+from jalon.plans.models import Plan
+
+from ..conftest import client_for
+
+
+def test_creating_a_municipality_makes_you_its_owner(client, people):
+    client_for(client, people["outsider"])
+    response = client.post(
+        "/organisations/new/",
+        {"name": "Commune de Nora", "country": "Bénin", "city": "Nora", "currency": "xof"},
+    )
+    organisation = Organisation.objects.get(name="Commune de Nora")
+    assert response["Location"] == f"/organisations/{organisation.pk}/plans/new/"
+    assert organisation.currency == "XOF"
+    assert Membership.objects.get(organisation=organisation).role == Role.OWNER
+
+
+def test_a_plan_is_pinned_to_the_worksheet_version_and_hash(client, organisation, people):
+    client_for(client, people["editor"])
+    response = client.post(
+        f"/organisations/{organisation.pk}/plans/new/",
+        {"service": "other", "service_other": "Cimetières", "title": ""},
+    )
+    plan = Plan.objects.get()
+    assert response["Location"] == f"/plans/{plan.pk}/"
+    assert (plan.title, plan.service_name) == ("Cimetières", "Cimetières")
+    assert plan.definition_id == "gerer-les-services-urbains" and plan.definition_version == 1
+    assert len(plan.definition_hash) == 64
+
+
+def test_another_service_must_be_named(client, organisation, people):
+    client_for(client, people["editor"])
+    response = client.post(f"/organisations/{organisation.pk}/plans/new/", {"service": "other"})
+    assert response.status_code == 200 and not Plan.objects.exists()
+
+
+def test_an_owner_adds_a_member_by_email_and_changes_their_role(client, organisation, people):
+    client_for(client, people["owner"])
+    client.post(
+        f"/organisations/{organisation.pk}/", {"email": "OUTSIDER@example.org", "role": "commenter"}
+    )
+    membership = Membership.objects.get(organisation=organisation, user=people["outsider"])
+    assert membership.role == Role.COMMENTER
+    client.post(f"/organisations/{organisation.pk}/members/{membership.pk}/", {"role": "editor"})
+    membership.refresh_from_db()
+    assert membership.role == Role.EDITOR
+    client.post(
+        f"/organisations/{organisation.pk}/members/{membership.pk}/",
+        {"role": "editor", "remove": "1"},
+    )
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_adding_someone_without_an_account_says_so(client, organisation, people):
+    client_for(client, people["owner"])
+    response = client.post(
+        f"/organisations/{organisation.pk}/", {"email": "nobody@example.org", "role": "viewer"}
+    )
+    assert response.status_code == 400
+    assert "nobody@example.org" in response.content.decode()
+
+
+def test_the_last_owner_cannot_leave_or_step_down(organisation, people):
+    owner = Membership.objects.get(organisation=organisation, user=people["owner"])
+    with pytest.raises(services.MembershipError):
+        services.membership_change(membership=owner, role=Role.EDITOR)
+    with pytest.raises(services.MembershipError):
+        services.membership_remove(membership=owner)
+    assert Membership.objects.get(pk=owner.pk).role == Role.OWNER
