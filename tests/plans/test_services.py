@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -101,7 +102,7 @@ def test_two_people_saving_the_same_item_at_once_both_end_as_revisions(plan, peo
                         break
                     except StaleEdit:
                         continue
-        except BaseException as error:  # noqa: BLE001 — reported to the test below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
@@ -114,7 +115,7 @@ def test_two_people_saving_the_same_item_at_once_both_end_as_revisions(plan, peo
     assert errors == []
     revisions = list(Revision.objects.filter(plan=plan, item_id=ITEM).order_by("version"))
     assert [r.version for r in revisions] == list(range(1, 2 * rounds + 1))
-    assert all(r.before == previous.after for previous, r in zip(revisions, revisions[1:]))
+    assert all(r.before == previous.after for previous, r in itertools.pairwise(revisions))
     assert Answer.objects.get(plan=plan, item_id=ITEM).value == revisions[-1].after
 
 

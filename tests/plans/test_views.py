@@ -215,12 +215,14 @@ def test_the_overview_shows_progress_per_step_and_last_changes(editor, plan):
 
 
 def test_an_items_history_shows_who_changed_what(editor, plan, people):
-    answer_save(plan=plan, user=people["owner"], item_id="competences", raw="Avant", base_version=0)
     answer_save(
-        plan=plan, user=people["editor"], item_id="competences", raw="Après", base_version=1
+        plan=plan, user=people["owner"], item_id="competences", raw="Texte initial", base_version=0
+    )
+    answer_save(
+        plan=plan, user=people["editor"], item_id="competences", raw="Texte revu", base_version=1
     )
     page = editor.get(item_url(plan, "competences") + "history/").content.decode()
     history = page[page.index('<ol class="history">') :]
     newest, oldest = history.split("<li>")[1:3]
-    assert "Editor" in newest and "Avant" in newest and "Après" in newest
-    assert "Owner" in oldest and "Avant" in oldest and "Après" not in oldest
+    assert "Editor" in newest and "Texte initial" in newest and "Texte revu" in newest
+    assert "Owner" in oldest and "Texte initial" in oldest and "Texte revu" not in oldest
