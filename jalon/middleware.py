@@ -11,7 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 
-def language_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def language_middleware(get_response: Handler) -> Handler:
     languages = {code for code, _name in settings.LANGUAGES}
 
     def middleware(request: HttpRequest) -> HttpResponse:
@@ -19,7 +22,7 @@ def language_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
         if language not in languages:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -46,7 +47,7 @@ def _require(membership: Membership | None, capability: Capability) -> Membershi
     return membership
 
 
-def membership_for(user: User, organisation_id: int) -> Membership | None:
+def membership_for(user: User | AnonymousUser, organisation_id: int) -> Membership | None:
     if not user.is_authenticated:
         return None
     return (
@@ -57,7 +58,7 @@ def membership_for(user: User, organisation_id: int) -> Membership | None:
 
 
 def organisation_for(
-    user: User, organisation_id: int, capability: Capability = Capability.VIEW
+    user: User | AnonymousUser, organisation_id: int, capability: Capability = Capability.VIEW
 ) -> tuple[Organisation, Membership]:
     """The organisation and the user's membership; 404 for non-members, 403 without capability."""
     membership = _require(membership_for(user, organisation_id), capability)
@@ -65,7 +66,7 @@ def organisation_for(
 
 
 def plan_for(
-    user: User, plan_id: int, capability: Capability = Capability.VIEW
+    user: User | AnonymousUser, plan_id: int, capability: Capability = Capability.VIEW
 ) -> tuple[Plan, Membership]:
     """The plan and the user's membership of its organisation; 404 / 403 as above."""
     plan = Plan.objects.select_related("organisation").filter(pk=plan_id).first()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jalon.http import AuthenticatedRequest
 from jalon.plans.forms import OrganisationForm
 from jalon.plans.models import Plan
 
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_create(user=request.user, **form.cleaned_data)
@@ -42,7 +43,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
     organisation, membership = organisation_for(request.user, organisation_id)
     form = MemberAddForm(request.POST or None)
     if request.method == "POST":
@@ -75,7 +76,9 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
     )
 
 
-def _managed_membership(request: HttpRequest, organisation_id: int, member_id: int) -> Membership:
+def _managed_membership(
+    request: AuthenticatedRequest, organisation_id: int, member_id: int
+) -> Membership:
     organisation, _mine = organisation_for(request.user, organisation_id, Capability.MANAGE)
     member = organisation.memberships.filter(pk=member_id).first()
     if member is None:
@@ -85,7 +88,9 @@ def _managed_membership(request: HttpRequest, organisation_id: int, member_id: i
 
 @login_required
 @require_POST
-def member_change(request: HttpRequest, organisation_id: int, member_id: int) -> HttpResponse:
+def member_change(
+    request: AuthenticatedRequest, organisation_id: int, member_id: int
+) -> HttpResponse:
     """Change a member's role, or remove them (the "remove" button of the same form)."""
     member = _managed_membership(request, organisation_id, member_id)
     form = RoleForm(request.POST)

@@ -7,7 +7,8 @@ save failed, so a refused save never loses their words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -51,18 +52,14 @@ def record_from_post(item: Item, post: QueryDict) -> dict[str, Any]:
 
 
 def version_from_post(post: QueryDict) -> int | None:
-    try:
-        return int(post["version"])
-    except (KeyError, ValueError):
-        return None
+    version = str(post.get("version") or "")
+    return int(version) if version.isdigit() else None
 
 
 def sequence_from_post(post: QueryDict) -> tuple[str, int]:
-    try:
-        seq = int(post.get("seq", 0))
-    except ValueError:
-        seq = 0
-    return post.get("client", "")[:64], seq
+    raw_seq = str(post.get("seq") or "0")
+    seq = int(raw_seq) if raw_seq.isdigit() else 0
+    return str(post.get("client") or "")[:64], seq
 
 
 @dataclass
@@ -81,7 +78,7 @@ class Choice:
     label: str
     help: str = ""
     checked: bool = False
-    children: list[Choice] = field(default_factory=list)
+    children: list[Choice] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -89,7 +86,7 @@ class FieldView:
     field: Field
     dom_id: str
     value: Any
-    choices: list[Choice] = field(default_factory=list)
+    choices: list[Choice] = dataclasses.field(default_factory=list)
     amount: str = ""
     currency: str = ""
 
@@ -118,8 +115,8 @@ class ItemView:
     value: Any
     answered: bool
     problem: Problem | None = None
-    choices: list[Choice] = field(default_factory=list)
-    records: list[RecordView] = field(default_factory=list)
+    choices: list[Choice] = dataclasses.field(default_factory=list)
+    records: list[RecordView] = dataclasses.field(default_factory=list)
     new_record: RecordView | None = None
 
     @property

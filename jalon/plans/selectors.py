@@ -3,6 +3,7 @@ recent changes and an item's history."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +93,9 @@ class Change:
     after: str
 
 
-def describe_revision_value(item: Item | None, revision: Revision, value: Any, titles) -> str:
+def describe_revision_value(
+    item: Item | None, revision: Revision, value: Any, titles: dict[str, str]
+) -> str:
     if item is None:
         return ""
     if item.kind is ItemKind.RECORDS:
@@ -102,7 +105,7 @@ def describe_revision_value(item: Item | None, revision: Revision, value: Any, t
     return describe_answer(item, value)
 
 
-def _changes(state: PlanState, revisions) -> list[Change]:
+def _changes(state: PlanState, revisions: Iterable[Revision]) -> list[Change]:
     definition = state.definition
     return [
         Change(

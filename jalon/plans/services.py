@@ -32,7 +32,7 @@ DEFAULT_DEFINITION = "gerer-les-services-urbains"
 class StaleEdit(Exception):
     """The edit was based on an older version than the stored one; nothing was written."""
 
-    def __init__(self, current: Versioned) -> None:
+    def __init__(self, current: Answer | Record) -> None:
         self.current = current
         super().__init__("stale edit")
 
@@ -93,7 +93,7 @@ def _is_late(target: Versioned, client: str, seq: int) -> bool:
     return bool(client) and target.last_client == client and seq <= target.last_seq
 
 
-def _check_base(target: Versioned, base_version: int | None, client: str) -> None:
+def _check_base(target: Answer | Record, base_version: int | None, client: str) -> None:
     """Refuse an edit made on an older version, unless that version was this tab's own save
     whose acknowledgement got lost on the network (same tab wrote last, newer sequence)."""
     if base_version is None or base_version == target.version:

@@ -20,6 +20,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jalon.http import AuthenticatedRequest
 from jalon.organisations.access import Capability, can, organisation_for, plan_for
 from jalon.organisations.models import Membership
 from jalon.worksheets.answers import AnswerError
@@ -37,7 +38,7 @@ from .forms import (
     sequence_from_post,
     version_from_post,
 )
-from .models import Plan, Record
+from .models import Answer, Plan, Record, UrbanService
 from .selectors import PlanState, item_history, plan_state, recent_changes, step_progress
 
 
@@ -52,7 +53,7 @@ def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
 
 @login_required
 @require_GET
-def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
     state = plan_state(plan)
     return render(
@@ -69,7 +70,7 @@ def plan_overview(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-def plan_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def plan_create(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
     organisation, _membership = organisation_for(request.user, organisation_id, Capability.EDIT)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -79,9 +80,7 @@ def plan_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
             user=request.user,
             service=data["service"],
             service_other=data["service_other"],
-            title=data["title"]
-            or data["service_other"]
-            or str(dict(form.fields["service"].choices)[data["service"]]),
+            title=data["title"] or data["service_other"] or str(UrbanService(data["service"]).label),
         )
         return redirect("plan_overview", plan.pk)
     return render(request, "plans/create.html", {"organisation": organisation, "form": form})
@@ -120,13 +119,18 @@ def _render_step(
 
 @login_required
 @require_GET
-def plan_step(request: HttpRequest, plan_id: int, step_id: str) -> HttpResponse:
+def plan_step(request: AuthenticatedRequest, plan_id: int, step_id: str) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
     return _render_step(request, plan_state(plan), step_id, membership)
 
 
 def _item_html(
-    request: HttpRequest, state: PlanState, item: Item, problems: dict, *, can_edit: bool
+    request: HttpRequest,
+    state: PlanState,
+    item: Item,
+    problems: dict[str, Problem],
+    *,
+    can_edit: bool,
 ) -> str:
     """One item's HTML, as on the step page: autosave swaps it in after a refused save."""
     context = {
@@ -146,6 +150,14 @@ def _status(target: Any) -> dict[str, Any]:
         "saved_time": time_format(when, "H:i") if when else "",
         "by": str(target.updated_by) if target.updated_by else "",
     }
+
+
+def _theirs(item: Item, stale: services.StaleEdit, state: PlanState) -> str:
+    """The other person's version, as words, for the conflict message."""
+    current = stale.current
+    if isinstance(current, Record):
+        return describe_record(item, current.data, state.titles)
+    return describe_answer(item, current.value)
 
 
 def _problem_response(
@@ -172,7 +184,7 @@ def _problem_response(
 
 
 def _saved_response(
-    request: HttpRequest, plan: Plan, item: Item, target: Any, **extra
+    request: HttpRequest, plan: Plan, item: Item, target: Answer | Record, **extra: Any
 ) -> HttpResponse:
     if _is_autosave(request):
         return JsonResponse({"ok": True, **_status(target), **extra})
@@ -182,7 +194,7 @@ def _saved_response(
 
 
 def _editable_item(
-    request: HttpRequest, plan_id: int, item_id: str
+    request: AuthenticatedRequest, plan_id: int, item_id: str
 ) -> tuple[Plan, Membership, Item]:
     plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
     item = services.definition_of(plan).item(item_id)
@@ -192,7 +204,7 @@ def _editable_item(
 
 
 @login_required
-def item_save(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
+def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
     """GET: the item's current HTML (to take the other person's version). POST: save it."""
     if request.method == "GET":
         plan, membership = plan_for(request.user, plan_id)
@@ -223,9 +235,9 @@ def item_save(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
         problem = Problem(submitted=raw, error=str(error))
         return _problem_response(request, plan_state(plan), membership, item, item.id, problem, 400)
     except services.StaleEdit as stale:
-        theirs = describe_answer(item, stale.current.value)
-        problem = Problem(submitted=raw, conflict=stale.current, conflict_text=theirs)
-        return _problem_response(request, plan_state(plan), membership, item, item.id, problem, 409)
+        state = plan_state(plan)
+        problem = Problem(raw, conflict=stale.current, conflict_text=_theirs(item, stale, state))
+        return _problem_response(request, state, membership, item, item.id, problem, 409)
     if not _is_autosave(request) and saved.changed:
         messages.success(request, _("Saved."))
     return _saved_response(request, plan, item, saved.target, ignored=saved.ignored)
@@ -239,7 +251,7 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_add(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
+def record_add(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
     plan, membership, item = _editable_item(request, plan_id, item_id)
     raw = record_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
@@ -258,7 +270,7 @@ def record_add(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse
 
 
 def _record_item(
-    request: HttpRequest, plan_id: int, uid: str
+    request: AuthenticatedRequest, plan_id: int, uid: str
 ) -> tuple[Plan, Membership, Record, Item]:
     plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
     record = Record.objects.filter(plan=plan, uid=uid).first()
@@ -270,7 +282,7 @@ def _record_item(
 
 @login_required
 @require_POST
-def record_update(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
+def record_update(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpResponse:
     plan, membership, _record, item = _record_item(request, plan_id, uid)
     raw = record_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
@@ -289,8 +301,7 @@ def record_update(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
         return _problem_response(request, plan_state(plan), membership, item, uid, problem, 400)
     except services.StaleEdit as stale:
         state = plan_state(plan)
-        theirs = describe_record(item, stale.current.data, state.titles)  # type: ignore[attr-defined]
-        problem = Problem(submitted=raw, conflict=stale.current, conflict_text=theirs)
+        problem = Problem(raw, conflict=stale.current, conflict_text=_theirs(item, stale, state))
         return _problem_response(request, state, membership, item, uid, problem, 409)
     if not _is_autosave(request) and saved.changed:
         messages.success(request, _("Saved."))
@@ -299,7 +310,7 @@ def record_update(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_delete(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
+def record_delete(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpResponse:
     plan, _membership, _record, item = _record_item(request, plan_id, uid)
     try:
         services.record_delete(
@@ -317,7 +328,7 @@ def record_delete(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_move(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
+def record_move(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpResponse:
     plan, _membership, _record, item = _record_item(request, plan_id, uid)
     offset = -1 if request.POST.get("direction") == "up" else 1
     services.record_move(plan=plan, user=request.user, uid=uid, offset=offset)
@@ -327,7 +338,7 @@ def record_move(request: HttpRequest, plan_id: int, uid: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def item_history_page(request: HttpRequest, plan_id: int, item_id: str) -> HttpResponse:
+def item_history_page(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
     state = plan_state(plan)
     item = state.definition.item(item_id)

@@ -101,8 +101,10 @@ def clean_answer(item: Item, raw: Any) -> Any:
     level = raw.get("level")
     if level in (None, ""):
         return {"level": None, "note": note}
-    whole = isinstance(level, int) and not isinstance(level, bool)
-    level = int(level) if whole or (isinstance(level, str) and level.isdigit()) else -1
+    if isinstance(level, bool) or not isinstance(level, int | str):
+        level = -1
+    elif isinstance(level, str):
+        level = int(level) if level.isdigit() else -1
     if level not in {lvl.level for lvl in item.levels}:
         raise AnswerError(_("The maturity level must be a whole number from 0 to 4."))
     return {"level": level, "note": note}

@@ -27,7 +27,7 @@ def option_label(options: tuple[Option, ...], code: str | None) -> str:
 
 
 def format_number(value: str | None) -> str:
-    if value in (None, ""):
+    if not value:
         return ""
     return number_format(Decimal(value), use_l10n=True, force_grouping=True)
 

@@ -48,7 +48,9 @@ class _Reader:
     def fail(self, where: str, reason: str) -> DefinitionError:
         return DefinitionError(self.path, where, reason)
 
-    def mapping(self, raw: Any, where: str, allowed: set[str], required: set[str]) -> dict:
+    def mapping(
+        self, raw: Any, where: str, allowed: set[str], required: set[str]
+    ) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise self.fail(where, "expected a mapping of keys to values")
         unknown = set(raw) - allowed
@@ -59,7 +61,7 @@ class _Reader:
             raise self.fail(where, f"missing key(s): {', '.join(sorted(missing))}")
         return raw
 
-    def sequence(self, raw: Any, where: str, *, non_empty: bool = True) -> list:
+    def sequence(self, raw: Any, where: str, *, non_empty: bool = True) -> list[Any]:
         if not isinstance(raw, list) or (non_empty and not raw):
             raise self.fail(where, "expected a non-empty list" if non_empty else "expected a list")
         return raw
@@ -77,7 +79,7 @@ class _Reader:
                 raise self.fail(where, f"the {language} text is empty")
         return Text(fr=raw["fr"].strip(), en=raw["en"].strip())
 
-    def optional_text(self, raw: dict, key: str, where: str) -> Text | None:
+    def optional_text(self, raw: dict[str, Any], key: str, where: str) -> Text | None:
         return self.text(raw[key], f"{where}.{key}") if key in raw else None
 
     def unique(self, ids: list[str], where: str, what: str) -> None:

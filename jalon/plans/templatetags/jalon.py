@@ -1,13 +1,17 @@
+from datetime import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from jalon.plans.models import Versioned
+
 register = template.Library()
 
 
 @register.simple_tag
-def saved_line(target) -> str:
+def saved_line(target: Versioned | None) -> str:
     """« Enregistré à 14:02 par Awa », or with the date when it was not today."""
     if target is None or not getattr(target, "pk", None) or not target.version:
         return ""
@@ -23,7 +27,7 @@ def saved_line(target) -> str:
 
 
 @register.filter
-def when(value) -> str:
+def when(value: datetime | None) -> str:
     if not value:
         return ""
     local = timezone.localtime(value)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "Does nothing when the demo is already loaded."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         already_loaded = demo_plan() is not None
         plan = load_demo()
         if already_loaded:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jalon.worksheets.loading import DefinitionError, load_definition
 
@@ -8,10 +10,10 @@ class Command(BaseCommand):
         "Validate a worksheet definition file; prints its id, version, hash and size, or the error."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for path in options["files"]:
             try:
                 definition = load_definition(path)
