@@ -17,10 +17,12 @@ from pathlib import Path
 from tempfile import gettempdir
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+django_stubs_ext.monkeypatch()  # typed generics such as UserCreationForm[User] work at run time
 
 
 def env_flag(name: str, default: bool = False) -> bool:
