@@ -1,0 +1,322 @@
+"""A plan as a document: plain data, in one language, that every deliverable is built from.
+
+`build_document` takes the definition and the plan's answers and records as plain data and
+returns a `Document`; the print view, PDF, DOCX, XLSX and CSV builders and the charts only read
+it, so they say the same thing in the same words. No database here: `jalon.reports.selectors`
+loads a plan into this shape.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import translation
+
+from jalon.worksheets.answers import is_answered
+from jalon.worksheets.display import describe_answer, describe_field, option_label, record_title
+from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind, Option
+
+
+@dataclass(frozen=True)
+class Meta:
+    municipality: str
+    country: str
+    city: str
+    service: str
+    title: str
+    definition_id: str
+    definition_version: int
+    definition_hash: str
+    worksheet_title: str
+    worksheet_source: str
+    language: str
+    generated: datetime.date
+    revision_count: int = 0
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    selected: bool
+    family: str = ""  # the family heading of a checklist tree
+
+
+@dataclass(frozen=True)
+class Record:
+    uid: str
+    title: str
+    cells: tuple[str, ...]  # one per column of the table, as text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item: its question and its answer, in the forms a deliverable may need."""
+
+    id: str
+    kind: ItemKind
+    question: str
+    answered: bool
+    text: str = ""  # the answer as text (choices, level and note); "" for lists
+    choices: tuple[Choice, ...] = ()  # every option, selected or not (a printed form shows all)
+    level: int | None = None  # maturity level
+    level_label: str = ""
+    note_label: str = ""
+    note: str = ""
+    columns: tuple[str, ...] = ()  # lists: field labels
+    records: tuple[Record, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    instruction: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    number: int
+    title: str
+    sections: tuple[Section, ...]
+    answered: int
+    total: int
+
+
+# Chart data: what the four charts draw, already in words.
+@dataclass(frozen=True)
+class MaturityPoint:
+    question: str
+    short: str  # a short axis label
+    level: int | None
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    type: str
+    interests: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoadmapBar:
+    action: str
+    start: datetime.date | None
+    end: datetime.date | None
+    status: str
+    status_code: str
+    lead: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    family: str
+    unit: str
+    baseline: str | None  # decimal as text, as stored
+    baseline_date: datetime.date | None
+    target: str | None
+    target_date: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Meta
+    steps: tuple[Step, ...]
+    maturity: tuple[MaturityPoint, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    roadmap: tuple[RoadmapBar, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+
+
+RecordData = Sequence[tuple[str, Mapping[str, Any]]]  # (uid, data) in list order
+
+
+def _choices(options: tuple[Option, ...], selected: set[str]) -> tuple[Choice, ...]:
+    out: list[Choice] = []
+    for option in options:
+        if option.options:
+            out += [
+                Choice(str(o.label), o.code in selected, str(option.label)) for o in option.options
+            ]
+        else:
+            out.append(Choice(str(option.label), option.code in selected))
+    return tuple(out)
+
+
+def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str]) -> Entry:
+    question = str(item.label)
+    if item.kind is ItemKind.RECORDS:
+        rows = tuple(
+            Record(
+                uid=uid,
+                title=titles.get(uid, ""),
+                cells=tuple(describe_field(f, data.get(f.id), titles) for f in item.fields),
+            )
+            for uid, data in records
+        )
+        return Entry(
+            id=item.id,
+            kind=item.kind,
+            question=question,
+            answered=bool(rows),
+            columns=tuple(str(f.label) for f in item.fields),
+            records=rows,
+        )
+    value = value if isinstance(value, Mapping) or item.kind is ItemKind.TEXT else None
+    selected: set[str] = set()
+    level = None
+    if isinstance(value, Mapping):
+        choice = value.get("choice")
+        selected = set(value.get("choices") or ([choice] if choice else []))
+        level = value.get("level")
+    level_label = next((str(lvl.label) for lvl in item.levels if lvl.level == level), "")
+    return Entry(
+        id=item.id,
+        kind=item.kind,
+        question=question,
+        answered=value is not None and is_answered(item, value),
+        text=describe_answer(item, value),
+        choices=_choices(item.options, selected),
+        level=level,
+        level_label=level_label,
+        note_label=str(item.note) if item.note else "",
+        note=str(value.get("note") or "") if isinstance(value, Mapping) else "",
+    )
+
+
+def record_titles(definition: Definition, records: Mapping[str, RecordData]) -> dict[str, str]:
+    """Names of records: text titles first, then titles that are references to those."""
+    titles: dict[str, str] = {}
+    for by_reference in (False, True):
+        for item_id, item_records in records.items():
+            item = definition.item(item_id)
+            title_field = item.field(item.title_field or "") if item else None
+            if item is None or title_field is None:
+                continue
+            if (title_field.kind is FieldKind.REFERENCE) == by_reference:
+                for uid, data in item_records:
+                    titles[uid] = record_title(item, data, titles)
+    return titles
+
+
+def _date(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _charts_data(
+    definition: Definition,
+    answers: Mapping[str, Any],
+    records: Mapping[str, RecordData],
+    titles: Mapping[str, str],
+) -> dict[str, Any]:
+    """What the charts draw. Items are found by kind and id in the bundled worksheet; another
+    worksheet without them simply gets empty charts."""
+    maturity = tuple(
+        MaturityPoint(
+            question=str(item.label),
+            short=str(item.label).split("?")[0][:48],
+            level=(answers.get(item.id) or {}).get("level"),
+        )
+        for item in definition.items
+        if item.kind is ItemKind.MATURITY
+    )
+    actors_item = definition.item("actors")
+    partners_item = definition.item("partners")
+    profiles = {
+        data.get("actor"): data for _uid, data in records.get("partners", ()) if data.get("actor")
+    }
+
+    def labels(item: Item | None, field_id: str, codes: Any) -> tuple[str, ...]:
+        f = item.field(field_id) if item else None
+        return tuple(option_label(f.options, c) for c in codes or ()) if f else ()
+
+    actors = tuple(
+        Actor(
+            name=titles.get(uid, ""),
+            type=labels(actors_item, "type", [data.get("type")] if data.get("type") else [])[0]
+            if data.get("type")
+            else "",
+            interests=labels(partners_item, "interests", profiles.get(uid, {}).get("interests")),
+            resources=labels(partners_item, "resources", profiles.get(uid, {}).get("resources")),
+        )
+        for uid, data in records.get("actors", ())
+    )
+    roadmap_item = definition.item("roadmap")
+    roadmap = tuple(
+        RoadmapBar(
+            action=titles.get(uid, ""),
+            start=_date(data.get("start")),
+            end=_date(data.get("end")),
+            status=labels(roadmap_item, "status", [data["status"]])[0]
+            if data.get("status")
+            else "",
+            status_code=data.get("status") or "",
+            lead=titles.get(data.get("lead_partner") or "", ""),
+        )
+        for uid, data in records.get("roadmap", ())
+    )
+    indicators_item = definition.item("indicators")
+    indicators = tuple(
+        Indicator(
+            name=str(data.get("name") or ""),
+            family=labels(indicators_item, "family", [data["family"]])[0]
+            if data.get("family")
+            else "",
+            unit=str(data.get("unit") or ""),
+            baseline=data.get("baseline_value"),
+            baseline_date=_date(data.get("baseline_date")),
+            target=data.get("target_value"),
+            target_date=_date(data.get("target_date")),
+        )
+        for _uid, data in records.get("indicators", ())
+    )
+    return {"maturity": maturity, "actors": actors, "roadmap": roadmap, "indicators": indicators}
+
+
+def build_document(
+    definition: Definition,
+    answers: Mapping[str, Any],
+    records: Mapping[str, RecordData],
+    meta: Meta,
+) -> Document:
+    """The whole plan in `meta.language`. `answers`: item id → stored value; `records`: item id
+    → (uid, data) pairs in list order."""
+    with translation.override(meta.language):
+        titles = record_titles(definition, records)
+        steps = []
+        for step in definition.steps:
+            sections = tuple(
+                Section(
+                    id=section.id,
+                    title=str(section.title),
+                    instruction=str(section.instruction),
+                    entries=tuple(
+                        _entry(item, answers.get(item.id), records.get(item.id, ()), titles)
+                        for item in section.items
+                    ),
+                )
+                for section in step.sections
+            )
+            entries = [e for s in sections for e in s.entries]
+            steps.append(
+                Step(
+                    id=step.id,
+                    number=step.number,
+                    title=str(step.title),
+                    sections=sections,
+                    answered=sum(e.answered for e in entries),
+                    total=len(entries),
+                )
+            )
+        return Document(
+            meta=meta, steps=tuple(steps), **_charts_data(definition, answers, records, titles)
+        )
