@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jalon.worksheets.answers import empty_value, is_answered
-from jalon.worksheets.display import describe_answer, describe_record, record_title
-from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind, Step
+from jalon.worksheets.display import describe_answer, describe_record, record_titles
+from jalon.worksheets.schema import Definition, Item, ItemKind, Step
 
 from .models import Answer, Plan, Record, Revision
 from .services import definition_of
@@ -58,23 +58,10 @@ def plan_state(plan: Plan) -> PlanState:
     for record in Record.objects.filter(plan=plan).select_related("updated_by"):
         records.setdefault(record.item_id, []).append(record)
     state = PlanState(plan, definition, answers, records)
-    state.titles = _titles(definition, records)
+    state.titles = record_titles(
+        definition, {item_id: [(r.uid, r.data) for r in rs] for item_id, rs in records.items()}
+    )
     return state
-
-
-def _titles(definition: Definition, records: dict[str, list[Record]]) -> dict[str, str]:
-    """Names of records: text titles first, then titles that are references to those."""
-    titles: dict[str, str] = {}
-    for by_reference in (False, True):
-        for item_id, item_records in records.items():
-            item = definition.item(item_id)
-            title_field = item.field(item.title_field or "") if item else None
-            if item is None or title_field is None:
-                continue
-            if (title_field.kind is FieldKind.REFERENCE) == by_reference:
-                for record in item_records:
-                    titles[record.uid] = record_title(item, record.data, titles)
-    return titles
 
 
 def step_progress(state: PlanState) -> list[StepProgress]:

@@ -9,15 +9,21 @@ loads a plan into this shape.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
 
 from jalon.worksheets.answers import is_answered
-from jalon.worksheets.display import describe_answer, describe_field, option_label, record_title
-from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind, Option
+from jalon.worksheets.display import (
+    RecordData,
+    describe_answer,
+    describe_field,
+    option_label,
+    record_titles,
+)
+from jalon.worksheets.schema import Definition, Item, ItemKind, Option
 
 
 @dataclass(frozen=True)
@@ -134,9 +140,6 @@ class Document:
     indicators: tuple[Indicator, ...] = ()
 
 
-RecordData = Sequence[tuple[str, Mapping[str, Any]]]  # (uid, data) in list order
-
-
 def _choices(options: tuple[Option, ...], selected: set[str]) -> tuple[Choice, ...]:
     out: list[Choice] = []
     for option in options:
@@ -188,21 +191,6 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
         note_label=str(item.note) if item.note else "",
         note=str(value.get("note") or "") if isinstance(value, Mapping) else "",
     )
-
-
-def record_titles(definition: Definition, records: Mapping[str, RecordData]) -> dict[str, str]:
-    """Names of records: text titles first, then titles that are references to those."""
-    titles: dict[str, str] = {}
-    for by_reference in (False, True):
-        for item_id, item_records in records.items():
-            item = definition.item(item_id)
-            title_field = item.field(item.title_field or "") if item else None
-            if item is None or title_field is None:
-                continue
-            if (title_field.kind is FieldKind.REFERENCE) == by_reference:
-                for uid, data in item_records:
-                    titles[uid] = record_title(item, data, titles)
-    return titles
 
 
 def _date(value: Any) -> datetime.date | None:

@@ -6,14 +6,16 @@ Plain functions over the definition and plain data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from .schema import Field, FieldKind, Item, ItemKind, Option
+from .schema import Definition, Field, FieldKind, Item, ItemKind, Option
+
+RecordData = Sequence[tuple[str, Mapping[str, Any]]]  # a list's records: (uid, data), in order
 
 
 def option_label(options: tuple[Option, ...], code: str | None) -> str:
@@ -88,3 +90,19 @@ def record_title(item: Item, data: Mapping[str, Any], titles: Mapping[str, str])
     if field is None:
         return ""
     return describe_field(field, data.get(field.id), titles)
+
+
+def record_titles(definition: Definition, records: Mapping[str, RecordData]) -> dict[str, str]:
+    """The name of every record, by uid: text titles first, then titles that are references to
+    those (a partner profile is named after its actor)."""
+    titles: dict[str, str] = {}
+    for by_reference in (False, True):
+        for item_id, item_records in records.items():
+            item = definition.item(item_id)
+            title_field = item.field(item.title_field or "") if item else None
+            if item is None or title_field is None:
+                continue
+            if (title_field.kind is FieldKind.REFERENCE) == by_reference:
+                for uid, data in item_records:
+                    titles[uid] = record_title(item, data, titles)
+    return titles
