@@ -12,11 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +29,7 @@ from jalon.worksheets.answers import AnswerError
 from jalon.worksheets.display import describe_answer, describe_record
 from jalon.worksheets.schema import Item
 
-from . import services
+from . import fragments, services
 from .forms import (
     PlanForm,
     Problem,
@@ -80,7 +82,9 @@ def plan_create(request: AuthenticatedRequest, organisation_id: int) -> HttpResp
             user=request.user,
             service=data["service"],
             service_other=data["service_other"],
-            title=data["title"] or data["service_other"] or str(UrbanService(data["service"]).label),
+            title=data["title"]
+            or data["service_other"]
+            or str(UrbanService(data["service"]).label),
         )
         return redirect("plan_overview", plan.pk)
     return render(request, "plans/create.html", {"organisation": organisation, "form": form})
@@ -88,40 +92,65 @@ def plan_create(request: AuthenticatedRequest, organisation_id: int) -> HttpResp
 
 def _render_step(
     request: HttpRequest,
-    state: PlanState,
+    plan: Plan,
     step_id: str,
     membership: Membership,
     problems: dict[str, Problem] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    step = state.definition.step(step_id)
+    """The step page. Its stepper and body come from the fragment cache, except when a refused
+    save must be shown next to its item."""
+    definition = services.definition_of(plan)
+    step = definition.step(step_id)
     if step is None:
         raise Http404
-    progress = step_progress(state)
-    index = [p.step.id for p in progress].index(step.id)
-    return render(
-        request,
-        "plans/step.html",
-        {
-            "plan": state.plan,
-            "definition": state.definition,
+    can_edit = can(membership, Capability.EDIT)
+
+    def render_parts() -> tuple[str, str]:
+        state = plan_state(plan)
+        progress = step_progress(state)
+        index = [p.step.id for p in progress].index(step.id)
+        context = {
+            "plan": plan,
+            "definition": definition,
             "step": step,
             "sections": section_views(step, state, problems),
             "progress": progress,
             "previous": progress[index - 1].step if index > 0 else None,
             "next": progress[index + 1].step if index + 1 < len(progress) else None,
-            "can_edit": can(membership, Capability.EDIT),
-            "membership": membership,
-        },
-        status=status,
-    )
+            "can_edit": can_edit,
+            "csrf_token": fragments.CSRF_SLOT,
+        }
+        return (
+            render_to_string("plans/_stepper.html", context),
+            render_to_string("plans/_step_body.html", context),
+        )
+
+    if problems:
+        stepper, body = (
+            SafeString(part.replace(fragments.CSRF_SLOT, get_token(request)))
+            for part in render_parts()
+        )
+    else:
+        stepper, body = fragments.cached_parts(
+            request, plan, f"step-{step.id}-{can_edit}", render_parts
+        )
+    context = {
+        "plan": plan,
+        "step": step,
+        "stepper": stepper,
+        "body": body,
+        "can_edit": can_edit,
+        "membership": membership,
+    }
+    return render(request, "plans/step.html", context, status=status)
 
 
 @login_required
 @require_GET
 def plan_step(request: AuthenticatedRequest, plan_id: int, step_id: str) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
-    return _render_step(request, plan_state(plan), step_id, membership)
+    return _render_step(request, plan, step_id, membership)
 
 
 def _item_html(
@@ -180,7 +209,7 @@ def _problem_response(
             body["conflict"] = _status(problem.conflict)
         return JsonResponse(body, status=status)
     step = state.definition.step_of(item.id)
-    return _render_step(request, state, step.id if step else "", membership, problems, status)
+    return _render_step(request, state.plan, step.id if step else "", membership, problems, status)
 
 
 def _saved_response(

@@ -1,0 +1,55 @@
+"""Rendered parts of plan pages, cached until the plan changes.
+
+A step page is the hot path of Jalon and its bulk — the forms of every item — depends only on the
+plan, the step, the language, the reader's right to edit and today's date (« Enregistré à 14:02 »
+versus « le 24/11 à 14:02 »). Every write to a plan bumps `Plan.updated` (`services._lock`), so
+the key holds that timestamp: a write makes new keys and old entries simply expire. Nothing in
+the cache needs invalidating, and servers that do not share a cache stay correct.
+
+The CSRF token differs per session, so fragments are stored with a placeholder that each request
+fills with its own token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from .models import Plan
+
+CSRF_SLOT = "jalon-csrf-slot"  # rendered where {% csrf_token %} puts the token
+SECONDS = 60 * 60
+
+Parts = TypeVar("Parts", bound=tuple[str, ...])
+
+
+def cached_parts(
+    request: HttpRequest, plan: Plan, name: str, render: Callable[[], Parts]
+) -> tuple[SafeString, ...]:
+    """The HTML parts `render()` makes for this plan as it is now, from the cache if possible,
+    with this request's CSRF token. `render` must render its templates with
+    `csrf_token=CSRF_SLOT` in the context."""
+    key = ":".join(
+        (
+            "jalon-fragment",
+            name,
+            str(plan.pk),
+            plan.updated.isoformat(),
+            get_language() or "",
+            timezone.localdate().isoformat(),
+        )
+    )
+    parts = cache.get(key)
+    if parts is None:
+        parts = render()
+        cache.set(key, parts, SECONDS)
+    token = get_token(request)
+    # The parts are our own template output, escaped when rendered; only the token is added.
+    return tuple(SafeString(part.replace(CSRF_SLOT, token)) for part in parts)
