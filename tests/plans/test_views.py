@@ -226,3 +226,23 @@ def test_an_items_history_shows_who_changed_what(editor, plan, people):
     newest, oldest = history.split("<li>")[1:3]
     assert "Editor" in newest and "Texte initial" in newest and "Texte revu" in newest
     assert "Owner" in oldest and "Texte initial" in oldest and "Texte revu" not in oldest
+
+
+def test_a_cached_step_page_shows_every_change_and_each_readers_rights(client, plan, people):
+    editor = client_for(client, people["editor"])
+    url = f"/plans/{plan.pk}/steps/2/"
+    assert "Première version" not in editor.get(url).content.decode()  # warms the cache
+    answer_save(
+        plan=plan,
+        user=people["owner"],
+        item_id="competences",
+        raw="Première version",
+        base_version=0,
+    )
+    page = editor.get(url).content.decode()
+    assert "Première version" in page and 'class="save"' in page
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token and "jalon-csrf-slot" not in page
+    viewer = client_for(client, people["viewer"])
+    page = viewer.get(url).content.decode()
+    assert "Première version" in page and 'class="save"' not in page
