@@ -12,19 +12,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.http import AuthenticatedRequest
 from jalon.organisations.access import Capability, can, organisation_for, plan_for
 from jalon.organisations.models import Membership
+from jalon.reports.views import deliverables
 from jalon.worksheets.answers import AnswerError
 from jalon.worksheets.display import describe_answer, describe_record
 from jalon.worksheets.schema import Item
@@ -67,6 +66,7 @@ def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
             "progress": step_progress(state),
             "changes": recent_changes(state),
             "definition": state.definition,
+            **deliverables(plan, state),
         },
     )
 
@@ -127,10 +127,7 @@ def _render_step(
         )
 
     if problems:
-        stepper, body = (
-            SafeString(part.replace(fragments.CSRF_SLOT, get_token(request)))
-            for part in render_parts()
-        )
+        stepper, body = fragments.with_token(request, render_parts())
     else:
         stepper, body = fragments.cached_parts(
             request, plan, f"step-{step.id}-{can_edit}", render_parts
