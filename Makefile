@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint e2e clean
+.PHONY: install run test lint e2e clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# axe-core for the accessibility tests (package.json, test-only; `make run` does not need node).
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
@@ -26,13 +31,21 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-test: install lint
+test: install lint node_modules/.installed
+	$(BIN)/bandit -c pyproject.toml -r jalon -q
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Load, page weight and profile against gunicorn on a fresh database (SQLite, and PostgreSQL too
+# when DATABASE_URL is set: that database is emptied). Installs wrk with apt-get when missing.
+# Writes bench/results.json and BENCHMARKS.md; about 5 minutes on 2 cores.
+bench: install
+	$(BIN)/python -m bench.run
 
 # Extract the French UI strings into locale/fr/LC_MESSAGES/django.po, then compile django.mo.
 # Needs Debian's gettext (apt-get install gettext). The compiled .mo is committed, so nothing

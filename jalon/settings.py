@@ -9,9 +9,12 @@ environment variables; the defaults are safe for development and tests.
     JALON_EMAIL_HOST (+ _PORT, _USER, _PASSWORD, _USE_TLS), JALON_FROM_EMAIL
                                 send e-mail through SMTP; without a host, e-mails go to the console
     JALON_SECURE=1              HTTPS only: secure cookies, HSTS, redirect to https
+    JALON_HSTS_PRELOAD=1        also ask browsers to preload HSTS (see below: the domain's owner
+                                decides, for all its subdomains)
 """
 
 import os
+from datetime import timedelta
 from os import environ as env
 from pathlib import Path
 from tempfile import gettempdir
@@ -39,16 +42,19 @@ INSTALLED_APPS = [
     "jalon.organisations",
     "jalon.plans",
     "jalon.worksheets",
+    "jalon.reports",  # its management commands: export_plan, import_plan
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jalon.middleware.content_security_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "jalon.urls"
@@ -103,7 +110,24 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 wrong passwords for one address from one IP address lock that pair out for
+# 15 minutes (another person, or the same person elsewhere, is unaffected). Attempts are counted
+# in the database, so every app server behind a load balancer sees the same count. Behind a
+# reverse proxy the IP address is the proxy's, and the lock becomes one per address.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "jalon.middleware.login_attempt_username"
+AXES_RESET_ON_SUCCESS = True  # the person knows the password: earlier typos no longer count
+AXES_LOCKOUT_CALLABLE = "jalon.middleware.login_locked_out"  # registration/locked_out.html
+# No log of successful logins: nothing shows it, and it would keep IP addresses with no use.
+AXES_DISABLE_ACCESS_LOG = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,6 +187,12 @@ if env_flag("JALON_SECURE"):
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS preload is opt-in: anyone may submit a domain that sends `preload` to the browsers'
+    # list, which then forces HTTPS on every subdomain of the municipality or agency for months.
+    # Jalon is installed on other people's domains, so only their owner can say yes.
+    SECURE_HSTS_PRELOAD = env_flag("JALON_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD not set": decided above
 
 if env_flag("JALON_SECURE") and SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured("Set JALON_SECRET_KEY in production (JALON_SECURE=1).")

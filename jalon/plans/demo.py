@@ -21,7 +21,7 @@ from jalon.worksheets.schema import ItemKind
 from .models import Plan, UrbanService
 from .services import answer_save, definition_of, plan_create, record_add
 
-PASSWORD = "jalon-demo"  # noqa: S105 — the published demo login (GUIDE §8)
+PASSWORD = "jalon-demo"  # the published demo login (GUIDE §8)  # noqa: S105  # nosec B105
 DEMO_USER = {"email": "demo@example.org", "name": "Awa Demba"}
 COLLEAGUE = {"email": "moussa@example.org", "name": "Moussa Diallo"}
 ORGANISATION = {
