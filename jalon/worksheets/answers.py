@@ -27,7 +27,7 @@ class AnswerError(ValueError):
     """What the person sent cannot be stored; the message says why, in their language."""
 
 
-def _text(raw: Any, *, limit: int, what: str) -> str:
+def _text(raw: Any, *, limit: int, what: object) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str):
@@ -41,13 +41,13 @@ def _text(raw: Any, *, limit: int, what: str) -> str:
     return text
 
 
-def _code(raw: Any, codes: Set[str], what: str) -> str:
+def _code(raw: Any, codes: Set[str], what: object) -> str:
     if not isinstance(raw, str) or raw not in codes:
         raise AnswerError(_("%(code)r is not an option of %(what)s.") % {"code": raw, "what": what})
     return raw
 
 
-def _codes(raw: Any, codes: Set[str], what: str, order: list[str]) -> list[str]:
+def _codes(raw: Any, codes: Set[str], what: object, order: list[str]) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -70,7 +70,7 @@ def empty_value(item: Item) -> Any:
 
 def clean_answer(item: Item, raw: Any) -> Any:
     """The value to store for a non-list item, from what was sent."""
-    what = str(item.label)[:80]
+    what = item.label  # turned into text only for an error message: saves are the hot path
     if item.kind is ItemKind.RECORDS:
         raise AnswerError(
             _("%(what)s is a list: add, change or remove its records.") % {"what": what}
@@ -110,7 +110,7 @@ def clean_answer(item: Item, raw: Any) -> Any:
     return {"level": level, "note": note}
 
 
-def _number(raw: Any, what: str) -> str | None:
+def _number(raw: Any, what: object) -> str | None:
     if raw in (None, ""):
         return None
     try:
@@ -124,7 +124,7 @@ def _number(raw: Any, what: str) -> str | None:
 
 def clean_field(field: Field, raw: Any, references: Mapping[str, Set[str]]) -> Any:
     """One field of a record; `references`: a list's item id → its records' ids in this plan."""
-    what = str(field.label)[:80]
+    what = field.label  # turned into text only for an error message
     if field.kind is FieldKind.TEXT:
         return _text(raw, limit=MAX_LINE_TEXT, what=what)
     if field.kind is FieldKind.LONG_TEXT:
