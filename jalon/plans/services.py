@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from jalon.accounts.models import User
 from jalon.organisations.models import Organisation
+from jalon.reports.from_json import PlanFile, item_name, problem_in, record_name
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, empty_value
 from jalon.worksheets.loading import get_definition, latest_definition
-from jalon.worksheets.schema import Definition, Item, ItemKind
+from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 
 from .models import Answer, Plan, Record, Revision, Versioned
 
@@ -276,3 +277,133 @@ def record_move(*, plan: Plan, user: User, uid: str, offset: int) -> None:
         version=record.version,
         user=user,
     )
+
+
+def _new_uids(uids: list[str]) -> dict[str, str]:
+    """Each imported record's uid: its own when no record has it yet, else a new one. Uids are
+    unique across the database (references and exports rely on it): importing a plan next to
+    the one it was exported from gives it new ids, importing it elsewhere keeps them."""
+    taken: set[str] = set()
+    for start in range(0, len(uids), 500):  # SQLite bounds the parameters of one query
+        chunk = uids[start : start + 500]
+        taken |= set(Record.objects.filter(uid__in=chunk).values_list("uid", flat=True))
+    given = set(uids) - taken
+    mapping: dict[str, str] = {}
+    for uid in uids:
+        if uid in taken:
+            new = secrets.token_hex(8)
+            while new in given or new in taken:
+                new = secrets.token_hex(8)
+            given.add(new)
+            mapping[uid] = new
+        else:
+            mapping[uid] = uid
+    return mapping
+
+
+def _remap(item: Item, data: Mapping[str, Any], uids: Mapping[str, str]) -> dict[str, Any]:
+    """A record's data with its references following the records' new uids."""
+    remapped = dict(data)
+    for f in item.fields:
+        value = data.get(f.id)
+        if f.kind is not FieldKind.REFERENCE or value is None:
+            continue
+        if isinstance(value, list):
+            remapped[f.id] = [uids.get(one, one) if isinstance(one, str) else one for one in value]
+        elif isinstance(value, str):
+            remapped[f.id] = uids.get(value, value)
+    return remapped
+
+
+@transaction.atomic
+def plan_import(*, organisation: Organisation, user: User | None, data: PlanFile) -> Plan:
+    """A new plan in `organisation` holding a plan file's answers and records.
+
+    The plan is pinned to the file's worksheet version and hash, which must be bundled here.
+    Every value goes through the checks of every other write; any problem raises `AnswerError`
+    naming the item and the record, and nothing is written. Each answer and record gets one
+    revision by `user` (the person importing; None from the command line without --user), so
+    the plan's history starts with the import.
+    """
+    definition = get_definition(data.definition.id, data.definition.version)
+    if definition.hash != data.definition.hash:
+        raise AnswerError(_("This worksheet version differs from the one on this server."))
+    plan = Plan.objects.create(
+        organisation=organisation,
+        service=data.service,
+        service_other=data.service_other,
+        title=data.title,
+        definition_id=definition.id,
+        definition_version=definition.version,
+        definition_hash=definition.hash,
+        created_by=user,
+    )
+    answers: list[Answer] = []
+    revisions: list[Revision] = []
+    for item_id, raw in data.answers.items():
+        item = _item(plan, item_id, records=False)
+        try:
+            value = clean_answer(item, raw)
+        except AnswerError as error:
+            raise AnswerError(problem_in(item_name(item), str(error))) from None
+        answers.append(Answer(plan=plan, item_id=item_id, value=value, version=1, updated_by=user))
+        revisions.append(
+            Revision(
+                plan=plan,
+                item_id=item_id,
+                action=Revision.Action.SET,
+                before=None,
+                after=value,
+                version=1,
+                user=user,
+            )
+        )
+    uids = _new_uids([record.uid for records in data.lists.values() for record in records])
+    references = {
+        item_id: {uids[record.uid] for record in records} for item_id, records in data.lists.items()
+    }
+    records: list[Record] = []
+    for item_id, imported in data.lists.items():
+        item = _item(plan, item_id, records=True)
+        if len(imported) > item.max_records:
+            raise AnswerError(
+                problem_in(
+                    item_name(item),
+                    _("This list already holds %(max)s records, its limit.")
+                    % {"max": item.max_records},
+                )
+            )
+        for position, record in enumerate(imported, start=1):
+            try:
+                cleaned = clean_record(item, _remap(item, record.data, uids), references)
+            except AnswerError as error:
+                where = record_name(item, position, record.uid)
+                raise AnswerError(problem_in(where, str(error))) from None
+            uid = uids[record.uid]
+            records.append(
+                Record(
+                    plan=plan,
+                    item_id=item_id,
+                    uid=uid,
+                    position=position,
+                    data=cleaned,
+                    version=1,
+                    updated_by=user,
+                )
+            )
+            revisions.append(
+                Revision(
+                    plan=plan,
+                    item_id=item_id,
+                    record_uid=uid,
+                    action=Revision.Action.ADD,
+                    before=None,
+                    after=cleaned,
+                    version=1,
+                    user=user,
+                )
+            )
+    Answer.objects.bulk_create(answers)
+    Record.objects.bulk_create(records)
+    Revision.objects.bulk_create(revisions)
+    return plan

@@ -1,0 +1,49 @@
+"""`python manage.py export_plan PLAN_ID --format pdf --output FILE [--lang fr|en]`"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jalon.plans.models import Plan
+from jalon.reports.formats import FORMATS, LANGUAGES
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a plan as PDF, DOCX, XLSX, CSV (a zip of tables) or JSON (its data, to keep or "
+        "import elsewhere), in French or English."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("plan", type=int, metavar="PLAN_ID", help="id of the plan")
+        parser.add_argument("--format", required=True, choices=sorted(FORMATS), dest="format_code")
+        parser.add_argument(
+            "--output", required=True, metavar="FILE", help="where to write it; - for stdout"
+        )
+        parser.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=settings.LANGUAGE_CODE,
+            help="language of the document (default: %(default)s); JSON is the same in both",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plan = Plan.objects.select_related("organisation").filter(pk=options["plan"]).first()
+        if plan is None:
+            raise CommandError(f"No plan with id {options['plan']}.")
+        content = FORMATS[options["format_code"]].build(plan, options["lang"])
+        output = options["output"]
+        if output == "-":
+            sys.stdout.buffer.write(content)  # bytes: the command's text stream would mangle them
+            sys.stdout.buffer.flush()
+            return
+        try:
+            Path(output).write_bytes(content)
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
+        self.stdout.write(f"{output}: {len(content):,} bytes.")
