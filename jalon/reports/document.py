@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import translation
@@ -23,7 +24,7 @@ from jalon.worksheets.display import (
     option_label,
     record_titles,
 )
-from jalon.worksheets.schema import Definition, Item, ItemKind, Option
+from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Option
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,15 @@ class Choice:
     label: str
     selected: bool
     family: str = ""  # the family heading of a checklist tree
+    detail: str = ""  # a maturity level's written rubric
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number field, or a money field's amount, kept as a number for spreadsheets."""
+
+    value: Decimal
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ class Record:
     uid: str
     title: str
     cells: tuple[str, ...]  # one per column of the table, as text
+    # One per column: the value as a number or a date where the field is one (spreadsheets keep
+    # them sortable and summable), None elsewhere; empty for a record built without them.
+    values: tuple[Amount | datetime.date | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,9 +82,13 @@ class Entry:
     choices: tuple[Choice, ...] = ()  # every option, selected or not (a printed form shows all)
     level: int | None = None  # maturity level
     level_label: str = ""
+    levels: tuple[Choice, ...] = ()  # maturity: every level « n — label », its rubric as detail
     note_label: str = ""
     note: str = ""
     columns: tuple[str, ...] = ()  # lists: field labels
+    # Lists: per column, the labels a choice field offers (() for other fields), so that a blank
+    # form can print them.
+    column_options: tuple[tuple[str, ...], ...] = ()
     records: tuple[Record, ...] = ()
 
 
@@ -99,6 +116,7 @@ class MaturityPoint:
     question: str
     short: str  # a short axis label
     level: int | None
+    level_label: str = ""  # the rubric's name for the level (« Embryonnaire »)
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,11 @@ class Document:
     actors: tuple[Actor, ...] = ()
     roadmap: tuple[RoadmapBar, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    # Every option the partner map can show, in the worksheet's order, so that its columns and
+    # groups do not depend on which ones the team happened to pick.
+    actor_types: tuple[str, ...] = ()
+    interest_options: tuple[str, ...] = ()
+    resource_options: tuple[str, ...] = ()
 
 
 def _choices(options: tuple[Option, ...], selected: set[str]) -> tuple[Choice, ...]:
@@ -152,6 +175,17 @@ def _choices(options: tuple[Option, ...], selected: set[str]) -> tuple[Choice, .
     return tuple(out)
 
 
+def _typed(field: Field, value: Any) -> Amount | datetime.date | None:
+    try:
+        if field.kind is FieldKind.NUMBER and value not in (None, ""):
+            return Amount(Decimal(value))
+        if field.kind is FieldKind.MONEY and isinstance(value, Mapping) and value.get("amount"):
+            return Amount(Decimal(value["amount"]), str(value.get("currency") or ""))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return _date(value) if field.kind is FieldKind.DATE else None
+
+
 def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str]) -> Entry:
     question = str(item.label)
     if item.kind is ItemKind.RECORDS:
@@ -160,6 +194,7 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
                 uid=uid,
                 title=titles.get(uid, ""),
                 cells=tuple(describe_field(f, data.get(f.id), titles) for f in item.fields),
+                values=tuple(_typed(f, data.get(f.id)) for f in item.fields),
             )
             for uid, data in records
         )
@@ -169,6 +204,12 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
             question=question,
             answered=bool(rows),
             columns=tuple(str(f.label) for f in item.fields),
+            column_options=tuple(
+                tuple(
+                    str(leaf.label) for option in f.options for leaf in option.options or (option,)
+                )
+                for f in item.fields
+            ),
             records=rows,
         )
     value = value if isinstance(value, Mapping) or item.kind is ItemKind.TEXT else None
@@ -188,6 +229,10 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
         choices=_choices(item.options, selected),
         level=level,
         level_label=level_label,
+        levels=tuple(
+            Choice(f"{lvl.level} — {lvl.label}", lvl.level == level, detail=str(lvl.rubric))
+            for lvl in item.levels
+        ),
         note_label=str(item.note) if item.note else "",
         note=str(value.get("note") or "") if isinstance(value, Mapping) else "",
     )
@@ -208,11 +253,16 @@ def _charts_data(
 ) -> dict[str, Any]:
     """What the charts draw. Items are found by kind and id in the bundled worksheet; another
     worksheet without them simply gets empty charts."""
+
+    def level_label(item: Item, level: Any) -> str:
+        return next((str(lvl.label) for lvl in item.levels if lvl.level == level), "")
+
     maturity = tuple(
         MaturityPoint(
             question=str(item.label),
             short=str(item.label).split("?")[0][:48],
             level=(answers.get(item.id) or {}).get("level"),
+            level_label=level_label(item, (answers.get(item.id) or {}).get("level")),
         )
         for item in definition.items
         if item.kind is ItemKind.MATURITY
@@ -267,7 +317,20 @@ def _charts_data(
         )
         for _uid, data in records.get("indicators", ())
     )
-    return {"maturity": maturity, "actors": actors, "roadmap": roadmap, "indicators": indicators}
+
+    def all_labels(item: Item | None, field_id: str) -> tuple[str, ...]:
+        f = item.field(field_id) if item else None
+        return tuple(str(o.label) for o in f.options) if f else ()
+
+    return {
+        "maturity": maturity,
+        "actors": actors,
+        "roadmap": roadmap,
+        "indicators": indicators,
+        "actor_types": all_labels(actors_item, "type"),
+        "interest_options": all_labels(partners_item, "interests"),
+        "resource_options": all_labels(partners_item, "resources"),
+    }
 
 
 def build_document(

@@ -1,0 +1,598 @@
+"""The plan as a Word document a municipal team can rework in Word or LibreOffice.
+
+A cover (plan, municipality, service, worksheet and version, progress, language, date), a table
+of contents that Word refreshes on opening, then each step in Word's own heading styles (step →
+Heading 1, section → Heading 2, question → Heading 3, record → Heading 4), so the navigation
+pane and the contents work. Every option of a choice is shown ticked or not (☒/☐) and every
+maturity level with its rubric, so the printed document holds the whole worksheet. Lists are
+tables: one table when a list has few fields, one field/value table per record otherwise (a
+12-column table is unreadable on A4). Charts are images, each with its title and its data as a
+table.
+
+Text is styled by name (« Instruction », « Checkbox », « Table text »…), not by hand, so a team
+can restyle the whole document from the style pane.
+
+python-docx makes the package, styles, settings and images; the body is written by `_Writer`
+as WordprocessingML text and parsed once. python-docx's own paragraph and table calls look
+styles up by name and scan the body on each insertion: the demo plan took over a second that
+way, against about 25 ms of CPU now.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import html
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from django.utils import formats, translation
+from docx import Document as new_docx
+from docx.document import Document as Docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
+from docx.oxml.xmlchemy import BaseOxmlElement as _Element
+from docx.shared import Cm, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+
+from jalon.worksheets.schema import ItemKind
+
+from . import charts
+from .cells import words, xml_text
+from .charts import Chart
+from .document import Choice, Document, Entry, Meta, Step
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+TEXT_WIDTH = 17.0  # cm: A4 (21 cm) less two 2 cm margins
+CHART_WIDTH = 16.0  # cm
+CHART_PIXELS = 1000  # 160 dpi over 16 cm: sharp on paper
+TWIPS_PER_CM = 567
+BLANK_ROW = 680  # twips (1.2 cm): a row of a blank form, to write in by hand
+WIDE_LIST = 4  # lists with more fields than this print one field/value table per record
+HEADER_FILL = "E7EEF6"
+SELECTED_FILL = "FFF2CC"
+GREY = RGBColor(0x59, 0x59, 0x59)
+CHECKED, UNCHECKED = "☒", "☐"
+UNUSED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+)
+UNUSED_PACKAGE_PARTS = (
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+)
+
+
+def _language_tag(language: str) -> str:
+    return "en-GB" if language.startswith("en") else "fr-FR"
+
+
+def _colon(language: str) -> str:
+    """« : » in French typography (a non-breaking space before), ": " in English."""
+    return ": " if language.startswith("en") else "\u00a0: "
+
+
+def _element(tag: str, **attributes: str) -> _Element:
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
+
+
+# Styles, page, language, properties: once per document, through python-docx.
+
+
+def _paragraph_style(
+    doc: Docx, name: str, size: float, *, italic: bool = False, grey: bool = False
+) -> ParagraphStyle:
+    style = cast(ParagraphStyle, doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH))
+    style.base_style = doc.styles["Normal"]
+    style.font.size = Pt(size)
+    style.font.italic = italic or None
+    if grey:
+        style.font.color.rgb = GREY
+    return style
+
+
+def _styles(doc: Docx, language: str) -> None:
+    styles = doc.styles
+    # The template's hundred-odd table styles are unused here (Word offers its own anyway);
+    # each makes every style look-up and the file slower.
+    for style in list(styles):
+        if style.type == WD_STYLE_TYPE.TABLE and style.name not in ("Normal Table", "Table Grid"):
+            style.delete()
+    normal = cast(ParagraphStyle, styles["Normal"])
+    # Word's default face; LibreOffice shows it as Carlito (same metrics) where installed.
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.15
+    # The language of the text, for the spelling checker and hyphenation.
+    normal.element.get_or_add_rPr().append(_element("w:lang", val=_language_tag(language)))
+
+    heading_sizes = {"Heading 1": 18, "Heading 2": 14, "Heading 3": 11.5, "Heading 4": 10.5}
+    for name, size in heading_sizes.items():
+        heading = cast(ParagraphStyle, styles[name])
+        heading.font.size = Pt(size)
+        heading.paragraph_format.keep_with_next = True
+        heading.paragraph_format.space_before = Pt(16 if size >= 14 else 10)
+    cast(ParagraphStyle, styles["Heading 1"]).paragraph_format.page_break_before = True
+    cast(ParagraphStyle, styles["TOC Heading"]).paragraph_format.page_break_before = True
+
+    _paragraph_style(doc, "Instruction", 10.5, italic=True, grey=True)
+    _paragraph_style(doc, "Empty answer", 10.5, italic=True, grey=True)
+    _paragraph_style(doc, "Small", 9, grey=True)
+    _paragraph_style(doc, "Caption text", 9, italic=True, grey=True)
+    for name, indent in (("Checkbox", 0.5), ("Checkbox in family", 1.1)):
+        # A hanging indent: the box, then the label aligned on the indent, also when it wraps.
+        checkbox = _paragraph_style(doc, name, 10.5)
+        checkbox.paragraph_format.space_after = Pt(1)
+        checkbox.paragraph_format.left_indent = Cm(indent)
+        checkbox.paragraph_format.first_line_indent = Cm(-0.5)
+    for name in ("Checkbox family", "Answer label"):
+        label = _paragraph_style(doc, name, 10.5)
+        label.font.bold = True
+        label.paragraph_format.space_before = Pt(6)
+        label.paragraph_format.space_after = Pt(2)
+        label.paragraph_format.keep_with_next = True
+    table_text = _paragraph_style(doc, "Table text", 9.5)
+    table_text.paragraph_format.space_after = Pt(2)
+    table_text.paragraph_format.line_spacing = 1.0
+    figure = _paragraph_style(doc, "Figure", 10.5)
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    figure.paragraph_format.keep_with_next = True
+    for level in (1, 2):
+        toc = _paragraph_style(doc, f"toc {level}", 10.5)  # Word's own names for these
+        toc.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        toc.paragraph_format.space_after = Pt(2 if level == 2 else 4)
+        toc.paragraph_format.space_before = Pt(0 if level == 2 else 6)
+        toc.font.bold = level == 1 or None
+
+
+@functools.cache
+def _template(language: str) -> bytes:
+    """An empty document with the page, styles and settings of every plan in `language`.
+
+    Made once per language and reopened for each plan: preparing it (python-docx's template
+    holds a hundred styles to remove) costs more than writing a whole plan.
+    """
+    doc = new_docx()
+    # python-docx's template carries parts of the Word 2010 file it was made from: a second,
+    # 400 KB copy of the styles, a thumbnail of an empty page, a bibliography store. Word
+    # needs none of them; without them, every document is smaller and quicker to write.
+    for part, unused in ((doc.part, UNUSED_PARTS), (doc.part.package, UNUSED_PACKAGE_PARTS)):
+        for rel_id in [r for r, rel in part.rels.items() if rel.reltype in unused]:
+            del part.rels[rel_id]
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.header_distance = section.footer_distance = Cm(1)
+    section.different_first_page_header_footer = True  # no header or footer on the cover
+    _styles(doc, language)
+    settings = cast(_Element, doc.settings.element)
+    # Word refreshes every field on opening (it asks first): the contents and page numbers.
+    # The element must come before these, in the order the schema gives.
+    successors = (
+        *("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars"),
+        *("w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping"),
+        *("w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade"),
+        *("w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary"),
+        *("w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator"),
+    )
+    doc.settings.element.insert_element_before(_element("w:updateFields", val="true"), *successors)
+    for theme_language in settings.iterchildren(qn("w:themeFontLang")):
+        theme_language.set(qn("w:val"), _language_tag(language))
+    output = io.BytesIO()
+    doc.save(output)
+    return output.getvalue()
+
+
+def _properties(doc: Docx, meta: Meta) -> None:
+    """What Word shows in File → Info (python-docx's template says « python-docx », 2013)."""
+    properties = doc.core_properties
+    properties.title = xml_text(meta.title)
+    properties.subject = xml_text(meta.worksheet_title)
+    properties.author = properties.last_modified_by = xml_text(meta.municipality)
+    properties.keywords = xml_text(f"{meta.service}; {meta.worksheet_title}")
+    properties.category = xml_text(meta.worksheet_title)
+    properties.comments = ""
+    properties.language = _language_tag(meta.language)
+    properties.revision = 1
+    moment = datetime.datetime.combine(meta.generated, datetime.time(), tzinfo=datetime.UTC)
+    properties.created = properties.modified = moment
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    bold: bool = False
+    fill: str = ""
+
+
+def _escape(text: str) -> str:
+    """Text for an XML text node or a double-quoted attribute: only ever data."""
+    return html.escape(xml_text(text))  # & < > " and ' as entities: valid XML too
+
+
+def _run(text: str, *, bold: bool = False) -> str:
+    properties = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return f'<w:r>{properties}<w:t xml:space="preserve">{_escape(text)}</w:t></w:r>'
+
+
+def _field_start(instruction: str, *, dirty: bool = False) -> str:
+    """The opening of a Word field; `dirty` asks Word to compute it on opening."""
+    flag = ' w:dirty="true"' if dirty else ""
+    return (
+        f'<w:r><w:fldChar w:fldCharType="begin"{flag}/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {_escape(instruction)} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    )
+
+
+FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
+def _field(instruction: str, shown: str) -> str:
+    """A Word field (PAGE, SEQ…) showing `shown` until it is computed."""
+    return _field_start(instruction) + _run(shown) + FIELD_END
+
+
+class _Writer:
+    """Writes the document body in order.
+
+    Paragraphs and tables are written as WordprocessingML text (every piece of it escaped by
+    `_escape`) and parsed in one go when the body is complete or an image comes: building the
+    same elements one by one through lxml took most of the build time."""
+
+    def __init__(self, doc: Docx, language: str) -> None:
+        self.doc = doc
+        self.language = language
+        self.w = words(language)
+        self.colon = _colon(language)
+        self.style_ids = {style.name: style.style_id for style in doc.styles}
+        body = cast(_Element, doc.element.body)
+        self.end = body[-1]  # the section properties: new blocks go just before them
+        self.pending: list[str] = []
+        self.figures = 1
+
+    def flush(self) -> None:
+        """Parse what was written and place it in the body."""
+        if not self.pending:
+            return
+        fragment = parse_xml(f"<w:body {nsdecls('w')}>{''.join(self.pending)}</w:body>")
+        for block in list(fragment):
+            self.end.addprevious(block)
+        self.pending = []
+
+    def paragraph_xml(self, runs: str, style: str = "Normal", *, keep_next: bool = False) -> str:
+        properties = ""
+        if style != "Normal" or keep_next:
+            style_xml = f'<w:pStyle w:val="{self.style_ids[style]}"/>' if style != "Normal" else ""
+            properties = f"<w:pPr>{style_xml}{'<w:keepNext/>' if keep_next else ''}</w:pPr>"
+        return f"<w:p>{properties}{runs}</w:p>"
+
+    def paragraph(
+        self, text: str = "", style: str = "Normal", *, bold: bool = False, runs: str = ""
+    ) -> None:
+        content = (_run(text, bold=bold) if text else "") + runs
+        self.pending.append(self.paragraph_xml(content, style))
+
+    def lines(self, text: str, style: str = "Normal") -> int:
+        """A text as paragraphs, one per line typed; how many were written."""
+        lines = [line for line in xml_text(text).splitlines() if line.strip()]
+        for line in lines:
+            self.paragraph(line, style)
+        return len(lines)
+
+    def answer(self, text: str) -> None:
+        if not self.lines(text):
+            self.paragraph(self.w["no_answer"], "Empty answer")
+
+    def picture(self, image: bytes, title: str, description: str) -> None:
+        """An image as wide as a chart column, centred, with its title and text alternative."""
+        self.flush()
+        paragraph = self.doc.add_paragraph(style=self.doc.styles["Figure"])
+        shape = paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(CHART_WIDTH))
+        properties = shape._inline.docPr  # what screen readers and Word's Alt Text read
+        properties.set("title", xml_text(title))
+        properties.set("descr", xml_text(description))
+
+    def table(
+        self,
+        widths: Sequence[float],
+        rows: Sequence[Sequence[_Cell]],
+        *,
+        header: bool = False,
+        caption: str = "",
+        blank: bool = False,
+    ) -> None:
+        """A bordered table of fixed column widths (cm); a header row repeats on each page;
+        the rows of a `blank` form are tall enough to write in by hand."""
+        twips = [round(width * TWIPS_PER_CM) for width in widths]
+        xml = [
+            "<w:tbl><w:tblPr>",
+            f'<w:tblStyle w:val="{self.style_ids["Table Grid"]}"/>',
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>',
+            '<w:tblLayout w:type="fixed"/>',
+            f'<w:tblLook w:val="04A0" w:firstRow="{int(header)}" w:firstColumn="0"/>',
+            # The table's accessible name (Word: Table Properties → Alt Text).
+            f'<w:tblCaption w:val="{_escape(caption[:250])}"/>' if caption else "",
+            "</w:tblPr><w:tblGrid>",
+            *(f'<w:gridCol w:w="{width}"/>' for width in twips),
+            "</w:tblGrid>",
+        ]
+        text_style = self.style_ids["Table text"]
+        for index, cells in enumerate(rows):
+            xml.append("<w:tr>")
+            if header and index == 0:
+                xml.append("<w:trPr><w:tblHeader/></w:trPr>")
+            elif blank:
+                xml.append(f'<w:trPr><w:trHeight w:val="{BLANK_ROW}" w:hRule="atLeast"/></w:trPr>')
+            for cell, width in zip(cells, twips, strict=True):
+                shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
+                xml.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+                    f"{shading if cell.fill else ''}</w:tcPr>"
+                )
+                for line in xml_text(cell.text).splitlines() or [""]:  # at least one paragraph
+                    run = _run(line, bold=cell.bold) if line else ""
+                    xml.append(f'<w:p><w:pPr><w:pStyle w:val="{text_style}"/></w:pPr>{run}</w:p>')
+                xml.append("</w:tc>")
+            xml.append("</w:tr>")
+        xml.append("</w:tbl>")
+        self.pending.append("".join(xml))
+        self.paragraph("", "Small")  # Word glues adjacent tables together without a paragraph
+
+
+# Content.
+
+
+def _cover(out: _Writer, document: Document) -> None:
+    meta = document.meta
+    w = out.w
+    quoted = (
+        f"«\u00a0{meta.worksheet_title}\u00a0»"
+        if out.colon != ": "
+        else f"“{meta.worksheet_title}”"
+    )
+    out.paragraph(f"{w['worksheet']} {quoted}", "Small")
+    out.paragraph(meta.title, "Title")
+    out.paragraph(f"{meta.municipality} — {meta.service}", "Subtitle")
+    answered = sum(step.answered for step in document.steps)
+    total = sum(step.total for step in document.steps)
+    with translation.override(meta.language):
+        generated = formats.date_format(meta.generated, "j F Y")
+    rows = [
+        (w["municipality"], meta.municipality),
+        (
+            f"{w['city']}, {w['country'].lower()}",
+            ", ".join(p for p in (meta.city, meta.country) if p),
+        ),
+        (w["service"], meta.service),
+        (
+            w["worksheet"],
+            f"{meta.worksheet_title}, {w['version'].lower()} {meta.definition_version}",
+        ),
+        (w["progress_label"], w["progress"].format(answered=answered, total=total)),
+        (w["language"], w["language_name"]),
+        (w["generated"], generated),
+        (w["revisions"], str(meta.revision_count)),
+    ]
+    out.table(
+        (5.5, TEXT_WIDTH - 5.5),
+        [(_Cell(label, bold=True, fill=HEADER_FILL), _Cell(value)) for label, value in rows],
+        caption=meta.title,
+    )
+    out.paragraph(f"{w['source']}{out.colon}{meta.worksheet_source}", "Small")
+    out.paragraph(f"{w['hash']}{out.colon}{meta.definition_hash}", "Small")
+
+
+def _step_title(step: Step, out: _Writer) -> str:
+    return f"{out.w['step']} {step.number}{out.colon}{step.title}"
+
+
+def _contents(out: _Writer, document: Document) -> None:
+    """A TOC field over headings 1–2. Word rebuilds it on opening (with page numbers, asking
+    first); until then, and in readers that do not, it lists the steps and sections."""
+    out.paragraph(out.w["contents"], "TOC Heading")
+    # The field opens in the first entry's paragraph and closes in a last, empty one.
+    start = _field_start('TOC \\o "1-2" \\h \\z \\u', dirty=True)
+    for index, step in enumerate(document.steps):
+        out.paragraph(_step_title(step, out), "toc 1", runs="" if index else start)
+        for section in step.sections:
+            out.paragraph(f"{section.id} {section.title}", "toc 2")
+    out.paragraph(style="toc 2", runs=FIELD_END)
+    out.paragraph(out.w["contents_hint"], "Small")
+
+
+def _header_footer(doc: Docx, out: _Writer, meta: Meta) -> None:
+    """The plan's title atop every page but the cover; « Page n sur N » at the bottom."""
+    section = doc.sections[0]
+    small = out.style_ids["Small"]
+    header = f'<w:pPr><w:pStyle w:val="{small}"/></w:pPr>'
+    header += _run(f"{meta.municipality} — {meta.title}")
+    before, _, rest = out.w["page"].partition("{page}")
+    between, _, after = rest.partition("{pages}")
+    footer = f'<w:pPr><w:pStyle w:val="{small}"/><w:jc w:val="center"/></w:pPr>'
+    footer += _run(before) + _field("PAGE", "1") + _run(between)
+    footer += _field("NUMPAGES", "1") + _run(after)
+    for story, content in ((section.header, header), (section.footer, footer)):
+        paragraph = cast(_Element, story.paragraphs[0]._p)
+        paragraph.getparent().replace(paragraph, parse_xml(f"<w:p {nsdecls('w')}>{content}</w:p>"))
+
+
+def _widths(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> list[float]:
+    """Column widths (cm) in proportion to how much each column holds, each at least as wide
+    as its longest word (a date must not break inside « décembre »)."""
+    weights = [float(max(len(title), 8)) for title in columns]
+    longest_words = [max((len(word) for word in title.split()), default=0) for title in columns]
+    for row in rows:
+        for i, text in enumerate(row):
+            weights[i] = max(weights[i], min(len(text), 60))
+            longest_words[i] = max(longest_words[i], *(len(word) for word in text.split()), 0)
+    minimum = [max(1.6, min(0.21 * chars + 0.6, 5.0)) for chars in longest_words]
+    fixed: dict[int, float] = {}  # columns held at their minimum
+    while True:
+        free = [i for i in range(len(columns)) if i not in fixed]
+        room = TEXT_WIDTH - sum(fixed.values())
+        share = {i: room * weights[i] / sum(weights[j] for j in free) for i in free}
+        narrow = {i: minimum[i] for i in free if share[i] < minimum[i]}
+        if not narrow or len(narrow) == len(free):
+            widths = {**fixed, **share, **narrow}
+            break
+        fixed |= narrow
+    total = sum(widths.values())
+    return [widths[i] * TEXT_WIDTH / total for i in range(len(columns))]
+
+
+def _choices(out: _Writer, choices: Sequence[Choice]) -> None:
+    family = None
+    for choice in choices:
+        if choice.family and choice.family != family:
+            family = choice.family
+            out.paragraph(family, "Checkbox family")
+        box = CHECKED if choice.selected else UNCHECKED
+        style = "Checkbox in family" if choice.family else "Checkbox"
+        out.paragraph(f"{box}\t{choice.label}", style, bold=choice.selected)
+
+
+def _levels(out: _Writer, entry: Entry) -> None:
+    """The maturity scale: every level with its rubric, the chosen one ticked and shaded."""
+
+    def row(level: Choice) -> tuple[_Cell, ...]:
+        fill = SELECTED_FILL if level.selected else ""
+        box = CHECKED if level.selected else UNCHECKED
+        return (
+            _Cell(box, level.selected, fill),
+            _Cell(level.label, level.selected, fill),
+            _Cell(level.detail, fill=fill),
+        )
+
+    out.table((0.9, 3.4, TEXT_WIDTH - 4.3), [row(level) for level in entry.levels])
+    if entry.level is None:
+        out.paragraph(f"{out.w['level']}{out.colon}{out.w['no_answer']}", "Empty answer")
+
+
+def _note(out: _Writer, entry: Entry) -> None:
+    if entry.note_label:
+        out.paragraph(entry.note_label, "Answer label")
+        out.answer(entry.note)
+
+
+def _list(out: _Writer, entry: Entry) -> None:
+    """A list as one table (few fields) or as one field/value table per record."""
+    columns = entry.columns
+    # A blank record, to fill in by hand: a choice field lists what it offers.
+    options = entry.column_options or ((),) * len(columns)
+    blank = tuple("\n".join(f"{UNCHECKED} {label}" for label in offered) for offered in options)
+    if not entry.records:
+        out.paragraph(out.w["no_records"], "Empty answer")
+    if len(columns) <= WIDE_LIST:
+        # An empty list prints as two blank rows to fill in by hand.
+        rows = [record.cells for record in entry.records] or [blank] * 2
+        header = [_Cell(title, bold=True, fill=HEADER_FILL) for title in columns]
+        body = [[_Cell(text) for text in cells] for cells in rows]
+        out.table(
+            _widths(columns, rows),
+            [header, *body],
+            header=True,
+            caption=entry.question,
+            blank=not entry.records,
+        )
+        return
+    # A record shows the fields it fills; an empty list prints as a blank form of every field.
+    records = [
+        (f"{i}. {record.title}" if record.title else f"{i}.", record.cells)
+        for i, record in enumerate(entry.records, start=1)
+    ] or [("1.", blank)]
+    for heading, cells in records:
+        out.paragraph(heading, "Heading 4")
+        pairs = list(zip(columns, cells, strict=True))
+        out.table(
+            (6.0, TEXT_WIDTH - 6.0),
+            [
+                (_Cell(column, fill=HEADER_FILL), _Cell(text))
+                for column, text in (
+                    [(c, t) for c, t in pairs if t.strip()] if entry.records else pairs
+                )
+            ],
+            caption=f"{entry.question} — {heading}",
+            blank=not entry.records,
+        )
+
+
+def _entry(out: _Writer, entry: Entry) -> None:
+    out.paragraph(entry.question, "Heading 3")
+    if entry.kind is ItemKind.RECORDS:
+        _list(out, entry)
+    elif entry.kind is ItemKind.MATURITY:
+        _levels(out, entry)
+        _note(out, entry)
+    elif entry.kind in (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE):
+        _choices(out, entry.choices)
+        _note(out, entry)
+    else:
+        out.answer(entry.text)
+
+
+def _chart(out: _Writer, chart: Chart) -> None:
+    """A numbered caption (Word's SEQ field: a table of figures can list it), the drawing with
+    its text alternative, then its data; or, when there is too little to draw, why."""
+    number = _field("SEQ Figure \\* ARABIC", str(out.figures))
+    caption = _run(f"{out.w['figure']} ") + number + _run(f"{out.colon}{chart.title}")
+    out.pending.append(out.paragraph_xml(caption, "Caption", keep_next=True))
+    out.figures += 1
+    if chart.svg is None:
+        out.paragraph(chart.message, "Empty answer")
+    else:
+        out.picture(charts.png(chart.svg, width=CHART_PIXELS), chart.title, chart.alt)
+    if len(chart.table) > 1:
+        header, *rows = chart.table
+        widths = _widths(header, rows)
+        out.paragraph(out.w["chart_data"], "Answer label")
+        out.table(
+            widths,
+            [[_Cell(text, bold=True, fill=HEADER_FILL) for text in header]]
+            + [[_Cell(text) for text in row] for row in rows],
+            header=True,
+            caption=f"{out.w['chart_data']} — {chart.title}",
+        )
+
+
+def _steps(out: _Writer, document: Document) -> None:
+    # Each chart follows the section of the item it illustrates.
+    by_section: dict[str, list[Chart]] = {}
+    sections = {e.id: s.id for step in document.steps for s in step.sections for e in s.entries}
+    for chart in charts.all_charts(document):
+        by_section.setdefault(sections.get(chart.item, ""), []).append(chart)
+    for step in document.steps:
+        out.paragraph(_step_title(step, out), "Heading 1")
+        progress = out.w["progress"].format(answered=step.answered, total=step.total)
+        out.paragraph(progress, "Small")
+        for section in step.sections:
+            out.paragraph(f"{section.id} {section.title}", "Heading 2")
+            out.lines(section.instruction, "Instruction")
+            for entry in section.entries:
+                _entry(out, entry)
+            for chart in by_section.get(section.id, ()):
+                _chart(out, chart)
+
+
+def build(document: Document) -> bytes:
+    doc = new_docx(io.BytesIO(_template(document.meta.language)))
+    _properties(doc, document.meta)
+    out = _Writer(doc, document.meta.language)
+    _header_footer(doc, out, document.meta)
+    _cover(out, document)
+    _contents(out, document)
+    _steps(out, document)
+    out.flush()
+    output = io.BytesIO()
+    doc.save(output)
+    return output.getvalue()

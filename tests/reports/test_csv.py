@@ -1,0 +1,131 @@
+"""The CSV deliverable: a zip of UTF-8 CSV files (with a byte order mark, for Excel), one per
+sheet of the workbook, holding the same tables; no formula, no cell over Excel's limit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from jalon.reports import to_csv, to_xlsx
+from jalon.reports.cells import MAX_CELL
+from jalon.reports.selectors import plan_document
+
+from .test_docx import (
+    FORMULAS,
+    HOSTILE_RECORDS,
+    answer_lines,
+    demo_documents,
+    hand_document,
+    missing_seed_items,
+    not_found,
+    worksheet_lines,
+)
+from .test_xlsx import workbook
+
+
+@pytest.fixture
+def demo(db):
+    return demo_documents()
+
+
+def read_zip(data: bytes, language: str = "fr") -> dict[str, list[list[str]]]:
+    """Each CSV file's rows; every file must start with a byte order mark."""
+    tables = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            raw = archive.read(name)
+            assert raw.startswith(b"\xef\xbb\xbf"), name
+            text = raw.decode("utf-8-sig")
+            delimiter = ";" if language == "fr" else ","
+            tables[name] = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return tables
+
+
+def all_text(tables: dict[str, list[list[str]]]) -> str:
+    return "\n".join(cell for rows in tables.values() for row in rows for cell in row)
+
+
+def step_answers(tables: dict[str, list[list[str]]]) -> dict[str, str]:
+    """Item id → answer, over every step's file."""
+    return {
+        row[2]: row[4]
+        for name, rows in tables.items()
+        if "-etape-" in name or "-step-" in name
+        for row in rows[1:]
+    }
+
+
+def test_csv_holds_every_seed_item_and_every_answer_of_the_demo_in_french(demo):
+    text = all_text(read_zip(to_csv.build(demo["fr"])))
+    assert missing_seed_items(text) == []
+    assert not_found(answer_lines(demo["fr"], typed_cells=False), text) == []
+
+
+def test_csv_in_english_holds_every_question_option_and_answer_in_english(demo):
+    tables = read_zip(to_csv.build(demo["en"]), "en")
+    text = all_text(tables)
+    assert not_found(worksheet_lines(demo["en"]), text) == []
+    assert not_found(answer_lines(demo["en"], typed_cells=False), text) == []
+    indicators = next(rows for name, rows in tables.items() if name.endswith("-indicators.csv"))
+    assert [row[4] for row in indicators[1:]] == ["34", "58", "9.5", "143", "68000"]
+
+
+def test_csv_has_a_file_per_sheet_of_the_workbook_with_the_same_rows(demo):
+    tables = read_zip(to_csv.build(demo["fr"]))
+    book = workbook(to_xlsx.build(demo["fr"]))
+    assert len(tables) == len(book.sheetnames)
+    names = list(tables)
+    assert names[:3] == [
+        "00-sommaire.csv",
+        "01-etape-1.csv",
+        "02-1-2-groupes-sociaux-et-quartiers-sans-acces-au-service.csv",
+    ]
+    assert all(name.isascii() for name in names)
+    for name, sheet in zip(names[1:], book.worksheets[1:], strict=True):
+        assert tables[name][0] == [cell.value for cell in sheet[1]]
+        assert len(tables[name]) == sheet.max_row
+    # French Excel's conventions: semicolons, decimal commas; a list's answer names its file.
+    indicators = tables["15-6-1-indicateurs.csv"]
+    assert [row[4] for row in indicators[1:]] == ["34", "58", "9,5", "143", "68000"]
+    assert indicators[1][5] == "2026-06-30"
+    programmes = tables["05-2-1-programmes-concours-et-appels-a-projets.csv"]
+    assert programmes[1][4] == "25000000 XOF"
+    answers = step_answers(tables)
+    assert (
+        answers["indicators"]
+        == "5\u00a0enregistrements\u00a0: voir «\u00a015-6-1-indicateurs.csv\u00a0»"
+    )
+
+
+def test_csv_makes_no_formula_of_what_a_person_typed():
+    tables = read_zip(to_csv.build(hand_document(FORMULAS, HOSTILE_RECORDS)))
+    answers = step_answers(tables)
+    for item_id, typed in FORMULAS.items():
+        assert answers[item_id] == "'" + typed
+    indicators = tables["15-6-1-indicateurs.csv"]
+    assert indicators[1][0] == "'=cmd|' /C calc'!A0"
+    assert indicators[1][4] == "-5"  # a number field's negative number stays a number
+    assert tables["05-2-1-programmes-concours-et-appels-a-projets.csv"][1][0] == "'@Programme"
+    # Nothing else starts like a formula either.
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    cells = [cell for rows in tables.values() for row in rows for cell in row]
+    assert [c for c in cells if c.startswith(starts)] == ["-5"]
+
+
+def test_csv_cuts_a_cell_over_32767_characters_with_a_visible_note():
+    document = hand_document({"competences": "a" * 50_000})
+    answers = step_answers(read_zip(to_csv.build(document)))
+    assert len(answers["competences"]) == MAX_CELL
+    assert answers["competences"].endswith("[texte tronqué\u00a0: 50000 caractères au total]")
+
+
+def test_csv_of_an_empty_plan_builds_and_is_the_same_bytes_each_time(plan):
+    document = plan_document(plan, "fr")
+    data = to_csv.build(document)
+    assert data == to_csv.build(document)
+    tables = read_zip(data)
+    assert missing_seed_items(all_text(tables)) == []
+    assert tables["15-6-1-indicateurs.csv"][1:] == []
