@@ -27,6 +27,7 @@ urlpatterns = [
         name="member_change",
     ),
     path("organisations/<int:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
+    path("organisations/<int:organisation_id>/plans/import/", include("jalon.reports.urls_import")),
     path("plans/<int:plan_id>/", plans.plan_overview, name="plan_overview"),
     path("plans/<int:plan_id>/steps/<str:step_id>/", plans.plan_step, name="plan_step"),
     path("plans/<int:plan_id>/items/<str:item_id>/", plans.item_save, name="item_save"),
@@ -41,4 +42,5 @@ urlpatterns = [
         "plans/<int:plan_id>/records/<str:uid>/delete/", plans.record_delete, name="record_delete"
     ),
     path("plans/<int:plan_id>/records/<str:uid>/move/", plans.record_move, name="record_move"),
+    path("", include("jalon.reports.urls")),  # print view and downloads of a plan
 ]

@@ -74,6 +74,19 @@ ACCESS = {
         {"service": "markets", "title": "Marchés"},
         EDITORS_WRITE,
     ),
+    "plan_import": (
+        "get",
+        "/organisations/{org}/plans/import/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
+    # Without a file: the form comes back with the problem (400) to those who may import.
+    "plan_import:post": (
+        "post",
+        "/organisations/{org}/plans/import/",
+        {},
+        row(LOGIN, 404, 403, 403, 400, 400),
+    ),
     "plan_overview": ("get", "/plans/{plan}/", {}, MEMBERS_READ),
     "plan_step": ("get", "/plans/{plan}/steps/4/", {}, MEMBERS_READ),
     "item_save": ("get", "/plans/{plan}/items/competences/", {}, MEMBERS_READ),
@@ -103,6 +116,9 @@ ACCESS = {
         {"direction": "down"},
         EDITORS_WRITE,
     ),
+    "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
+    "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
+    "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
 }
 
 
@@ -140,6 +156,8 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/steps/1/",
         "/organisations/{org}/",
         "/plans/{plan}/items/orientation/history/",
+        "/plans/{plan}/print/",
+        "/plans/{plan}/download/pdf/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

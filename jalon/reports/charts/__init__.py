@@ -1,0 +1,80 @@
+"""The plan's charts, drawn on the server as SVG: the same drawing on the plan page, in the print
+view, in the PDF and (as a PNG) in the DOCX.
+
+    all_charts(document)     the four charts, in worksheet order
+    png(svg, width=1000)     one chart as a PNG image, for Word
+
+Each chart has a title, a text alternative and its data as a table; when the plan holds too
+little to draw something honest, `svg` is None and `message` says what to fill in.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from django.utils import translation
+
+from jalon.reports.document import Document
+from jalon.reports.typesetting import FONTS, compile_typst
+
+from .chart import Chart
+from .indicators import indicators_chart
+from .maturity import maturity_chart
+from .partners import partners_chart
+from .roadmap import roadmap_chart
+
+__all__ = ["Chart", "all_charts", "png"]
+
+
+def all_charts(document: Document) -> tuple[Chart, ...]:
+    """Maturity profile (step 2), partner map (3), roadmap (5), indicator card (6), in the
+    document's language."""
+    with translation.override(document.meta.language):
+        return (
+            maturity_chart(document),
+            partners_chart(document),
+            roadmap_chart(document),
+            indicators_chart(document),
+        )
+
+
+# The SVG is read from sys.inputs, like every text that reaches Typst; the page is exactly the
+# drawing's size, in points, so `ppi` alone sets the image's width in pixels.
+_PNG_SOURCE = b"""
+#let (width, height) = (float(sys.inputs.width), float(sys.inputs.height))
+#set page(width: width * 1pt, height: height * 1pt, margin: 0pt, fill: white)
+#set text(font: json(bytes(sys.inputs.fonts)))
+#image(bytes(sys.inputs.svg), format: "svg", width: 100%, height: 100%)
+"""
+
+_VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def png(svg: str, *, width: int = 1000) -> bytes:
+    """The chart as a PNG `width` pixels wide, on white, for documents that cannot hold SVG.
+
+    1,000 pixels across a 16 cm column is 160 dpi: sharp on paper. Rendering one takes tens of
+    milliseconds, so the last few are kept: exporting the same plan again costs nothing."""
+    return _png(svg, width)
+
+
+@functools.lru_cache(maxsize=32)
+def _png(svg: str, width: int) -> bytes:
+    found = _VIEWBOX.search(svg)
+    if found is None:
+        raise ValueError("not a chart: the SVG has no viewBox")
+    points_wide, points_high = found.groups()
+    ppi = width * 72 / float(points_wide)
+    return compile_typst(
+        _PNG_SOURCE,
+        format="png",
+        ppi=ppi,
+        sys_inputs={
+            "svg": svg,
+            "width": points_wide,
+            "height": points_high,
+            "fonts": json.dumps(FONTS),
+        },
+    )

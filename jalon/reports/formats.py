@@ -1,0 +1,86 @@
+"""Every deliverable a plan can be downloaded as: format code → content type, file extension,
+and the function that builds it.
+
+The views, the `export_plan` command and the benchmarks all go through `FORMATS`, so a format
+is added in one place. PDF, DOCX, XLSX and CSV are built from the plan as a `Document` in one
+language; JSON is the plan's data as stored (option codes, not labels), the same in every
+language.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.text import slugify
+
+from jalon.plans.models import Plan
+
+from . import to_csv, to_docx, to_json, to_pdf, to_xlsx
+from .document import Document
+from .selectors import plan_document, plan_export
+
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Format:
+    code: str
+    label: str  # what the download link says; a file type's name, the same in every language
+    content_type: str
+    extension: str
+    build: Callable[[Plan, str], bytes]  # (plan, language) → the file
+    by_language: bool = True  # False: the same file whatever the language (JSON)
+
+
+def _from_document(builder: Callable[[Document], bytes]) -> Callable[[Plan, str], bytes]:
+    def build(plan: Plan, language: str) -> bytes:
+        return builder(plan_document(plan, language))
+
+    return build
+
+
+def _json(plan: Plan, language: str) -> bytes:
+    return to_json.build(plan_export(plan))
+
+
+FORMATS: dict[str, Format] = {
+    f.code: f
+    for f in (
+        Format("pdf", "PDF", "application/pdf", "pdf", _from_document(to_pdf.build)),
+        Format(
+            "docx",
+            "Word (DOCX)",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+            _from_document(to_docx.build),
+        ),
+        Format(
+            "xlsx",
+            "Excel (XLSX)",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            _from_document(to_xlsx.build),
+        ),
+        Format("csv", "CSV (ZIP)", "application/zip", "zip", _from_document(to_csv.build)),
+        Format(
+            "json",
+            "JSON",
+            to_json.CONTENT_TYPE,
+            to_json.EXTENSION,
+            _json,
+            by_language=False,
+        ),
+    )
+}
+
+
+def filename(plan: Plan, fmt: Format, language: str, today: datetime.date) -> str:
+    """« kandia-dechets-solides-2026-11-25-fr.pdf »: who, what, when and in which language,
+    in plain ASCII so that every mail client and file system keeps it."""
+    parts = [plan.organisation.city or plan.organisation.name, plan.title, today.isoformat()]
+    if fmt.by_language:
+        parts.append(language)
+    stem = slugify("-".join(parts))[:120].strip("-") or "plan"
+    return f"{stem}.{fmt.extension}"

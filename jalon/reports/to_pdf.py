@@ -1,0 +1,248 @@
+"""The plan as a PDF, typeset by Typst from `typst/plan.typ`.
+
+`build(document)` turns the `Document` into plain JSON (texts already in the reader's language,
+French spacing applied, the charts' SVG) and hands it to the template through `sys.inputs`: the
+team's words are data, never markup (see `typesetting`). The PDF is tagged and declares
+PDF/UA-1, so screen readers get headings, tables, reading order, the language and the charts'
+text alternatives.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .charts import Chart, all_charts
+from .document import Document, Entry, Record, Section, Step
+from .typesetting import FONTS, TEMPLATES, compile_typst
+from .typography import for_language
+
+TEMPLATE = TEMPLATES / "plan.typ"
+
+# Lists with up to this many columns print as one table, if the columns are short enough;
+# longer ones print one small label/value table per record.
+TABLE_COLUMNS = 4
+WIDE_TABLE_COLUMNS = 6
+SHORT_LABEL = 40
+SHORT_CELL = 90
+LONG_LABEL = 60
+
+# Relative widths of each chart's data table (0: as wide as its content), and the width of its
+# drawing across the text column: the radar is square, the others are wide.
+CHART_TABLE_COLUMNS = {
+    "maturity": (0, 1, 0),
+    "partners": (1.3, 1.2, 1, 1),
+    "roadmap": (2, 0, 0, 0.8, 1.4),
+    "indicators": (1.6, 1, 1),
+}
+CHART_WIDTH = {"maturity": 0.62}
+
+
+@dataclass(frozen=True)
+class _Text:
+    """French spacing for one document's texts (a no-op in English)."""
+
+    language: str
+
+    def __call__(self, text: str) -> str:
+        return for_language(text, self.language)
+
+    def paragraphs(self, text: str) -> list[str]:
+        """Paragraphs as typed: blank lines separate them."""
+        blocks = (p.strip() for p in text.replace("\r\n", "\n").split("\n\n"))
+        return [self(p) for p in blocks if p]
+
+
+def _layout(entry: Entry) -> str:
+    """How a list prints: "table", "cards" (label | value per record) or "stacked" (each label
+    above its value, for lists whose labels are the worksheet's long questions)."""
+    longest_label = max((len(c) for c in entry.columns), default=0)
+    short = longest_label <= SHORT_LABEL and all(
+        len(cell) <= SHORT_CELL for record in entry.records for cell in record.cells
+    )
+    if len(entry.columns) <= TABLE_COLUMNS or (len(entry.columns) <= WIDE_TABLE_COLUMNS and short):
+        return "table"
+    return "cards" if longest_label <= LONG_LABEL else "stacked"
+
+
+def _cells(record: Record, t: _Text) -> list[str]:
+    """A record's cells as text, dates written out (« 1 mars 2027 », not 2027-03-01)."""
+    values = record.values or (None,) * len(record.cells)
+    return [
+        formats.date_format(value, "j F Y") if isinstance(value, datetime.date) else t(cell)
+        for cell, value in zip(record.cells, values, strict=True)
+    ]
+
+
+def _record(entry: Entry, record: Record, number: int, t: _Text) -> dict[str, Any]:
+    cells = _cells(record, t)
+    return {
+        "title": t(record.title) or str(number),
+        "cells": cells,
+        "pairs": [[t(c), cell] for c, cell in zip(entry.columns, cells, strict=True)],
+    }
+
+
+def _entry(entry: Entry, t: _Text) -> dict[str, Any]:
+    selected_level = next((lvl for lvl in entry.levels if lvl.selected), None)
+    return {
+        "kind": entry.kind.value,
+        "question": t(entry.question),
+        "answered": entry.answered,
+        "paragraphs": t.paragraphs(entry.text) if entry.kind.value == "text" else [],
+        "choices": [
+            {"label": t(c.label), "selected": c.selected, "family": t(c.family)}
+            for c in entry.choices
+        ],
+        "level": entry.level,
+        "level_text": _("Level %(level)s of 4: %(label)s")
+        % {"level": entry.level, "label": entry.level_label}
+        if entry.level is not None
+        else "",
+        "rubric": t(selected_level.detail) if selected_level else "",
+        "note_label": t(entry.note_label),
+        "note": t.paragraphs(entry.note),
+        "columns": [t(c) for c in entry.columns],
+        # An empty list prints as a blank form: each field, with the options it offers.
+        "blank": [
+            {"label": t(label), "options": [t(o) for o in options]}
+            for label, options in zip(
+                entry.columns, entry.column_options or ((),) * len(entry.columns), strict=True
+            )
+        ]
+        if not entry.records
+        else [],
+        "records": [_record(entry, r, n, t) for n, r in enumerate(entry.records, start=1)],
+        "layout": _layout(entry),
+    }
+
+
+def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
+    columns = CHART_TABLE_COLUMNS.get(chart.id) or (1,) * len(chart.table[0])
+    return {
+        "id": chart.id,
+        "title": chart.title,
+        "svg": chart.svg,
+        "alt": chart.alt,
+        "message": t(chart.message),
+        "table": [[t(cell) for cell in row] for row in chart.table],
+        "table_columns": list(columns),
+        "width": CHART_WIDTH.get(chart.id, 1.0),
+    }
+
+
+def _section(section: Section, charts: list[Chart], t: _Text) -> dict[str, Any]:
+    items = {e.id for e in section.entries}
+    return {
+        "heading": t(f"{section.id} {section.title}"),
+        "instruction": t(section.instruction),
+        "entries": [_entry(e, t) for e in section.entries],
+        "charts": [_chart(c, t) for c in charts if c.item in items],
+    }
+
+
+def _progress(answered: int, total: int) -> str:
+    return ngettext(
+        "%(answered)s of %(total)s item answered",
+        "%(answered)s of %(total)s items answered",
+        total,
+    ) % {"answered": answered, "total": total}
+
+
+def _step(step: Step, charts: list[Chart], t: _Text) -> dict[str, Any]:
+    return {
+        "heading": t(
+            _("Step %(number)s — %(title)s") % {"number": step.number, "title": step.title}
+        ),
+        "progress": _progress(step.answered, step.total),
+        "sections": [_section(s, charts, t) for s in step.sections],
+    }
+
+
+def document_data(document: Document) -> dict[str, Any]:
+    """The document as plain data in its language, ready to lay out: the PDF template reads it
+    as JSON, the print view renders it as HTML. Call it with the document's language active."""
+    meta = document.meta
+    t = _Text(meta.language)
+    charts = list(all_charts(document))
+    placed = {e.id for s in document.steps for sec in s.sections for e in sec.entries}
+    answered = sum(s.answered for s in document.steps)
+    total = sum(s.total for s in document.steps)
+    title = t(meta.title)
+    steps = [_step(step, charts, t) for step in document.steps]
+    if steps and any(c.item not in placed for c in charts):
+        # A chart whose item this worksheet lacks still prints, after the last section.
+        steps[-1]["sections"][-1]["charts"] += [
+            _chart(c, t) for c in charts if c.item not in placed
+        ]
+    return {
+        "fonts": list(FONTS),
+        "meta": {
+            "title": title,
+            "short_title": title if len(title) <= 70 else title[:69].rstrip() + "…",
+            "municipality": t(meta.municipality),
+            "place": ", ".join(p for p in (meta.city, meta.country) if p),
+            "service": t(meta.service),
+            "language": meta.language,
+            "description": t(
+                _("Digital transition plan of the service “%(service)s”, %(municipality)s.")
+                % {"service": meta.service, "municipality": meta.municipality}
+            ),
+            "keywords": [meta.municipality, meta.service, meta.worksheet_title],
+            "date": [meta.generated.year, meta.generated.month, meta.generated.day],
+            "source": t(meta.worksheet_source),
+        },
+        "words": {
+            "kicker": _("Digital transition plan"),
+            "contents": _("Contents"),
+            "figures": _("Charts"),
+            "figure": _("Chart"),
+            "caption_separator": "\u00a0: " if meta.language == "fr" else ": ",
+            "page": _("Page {page} of {total}"),
+            "not_answered": _("Not answered yet."),
+            "no_records": _("Nothing recorded yet."),
+            "fields": t(_("Fields:")),
+        },
+        "cover": [
+            [_("Date"), formats.date_format(meta.generated, "j F Y")],
+            [
+                _("Worksheet"),
+                t(
+                    _("%(title)s, version %(version)s")
+                    % {"title": meta.worksheet_title, "version": meta.definition_version}
+                ),
+            ],
+            [_("Progress"), _progress(answered, total)],
+            [
+                _("History"),
+                ngettext(
+                    "%(count)s change recorded", "%(count)s changes recorded", meta.revision_count
+                )
+                % {"count": meta.revision_count},
+            ],
+            [_("Language"), _("French") if meta.language == "fr" else _("English")],
+            [
+                _("Reference"),
+                f"{meta.definition_id} v{meta.definition_version} · {meta.definition_hash[:12]}",
+            ],
+        ],
+        "steps": steps,
+    }
+
+
+def build(document: Document) -> bytes:
+    """The plan as PDF bytes, in the document's language."""
+    with translation.override(document.meta.language):
+        data = document_data(document)
+    return compile_typst(
+        TEMPLATE.read_bytes(),
+        format="pdf",
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        pdf_standards=["ua-1"],
+    )

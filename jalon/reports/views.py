@@ -1,0 +1,83 @@
+"""The plan's deliverables on the web: the print view and the downloads.
+
+Every member of the municipality, whatever their role, may read and download the plan, in French
+or English (`?lang=`, the interface's language by default); anyone else gets a 404, as for a plan
+that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from jalon.http import AuthenticatedRequest
+from jalon.organisations.access import plan_for
+from jalon.plans.models import Plan
+from jalon.plans.selectors import PlanState
+
+from .charts import all_charts
+from .formats import FORMATS, LANGUAGES, filename
+from .selectors import plan_document
+from .to_pdf import document_data
+
+
+def deliverables(plan: Plan, state: PlanState) -> dict[str, Any]:
+    """What the plan's overview shows of its deliverables: the charts, in the interface's
+    language, and a download link per format and language."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return {
+        "charts": all_charts(plan_document(plan, language, state)),
+        "formats": list(FORMATS.values()),
+        "languages": [("fr", "Français"), ("en", "English")],
+    }
+
+
+def requested_language(request: HttpRequest) -> str:
+    """`?lang=fr|en`, else the language the person reads the interface in."""
+    language = request.GET.get("lang", "")
+    return (
+        language if language in LANGUAGES else translation.get_language() or settings.LANGUAGE_CODE
+    )
+
+
+@login_required
+@require_GET
+def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """The whole plan as one page, to read on screen or print (A4, a page per step)."""
+    plan, _membership = plan_for(request.user, plan_id)
+    language = requested_language(request)
+    document = plan_document(plan, language)
+    with translation.override(language):
+        data = document_data(document)
+        return render(
+            request,
+            "reports/print.html",
+            {
+                "plan": plan,
+                "document": data,
+                "language": language,
+                "other_language": "en" if language == "fr" else "fr",
+            },
+        )
+
+
+@login_required
+@require_GET
+def plan_download(request: AuthenticatedRequest, plan_id: int, format_code: str) -> HttpResponse:
+    plan, _membership = plan_for(request.user, plan_id)
+    fmt = FORMATS.get(format_code)
+    if fmt is None:
+        raise Http404
+    language = requested_language(request)
+    response = HttpResponse(fmt.build(plan, language), content_type=fmt.content_type)
+    name = filename(plan, fmt, language, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # A plan is private: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
