@@ -56,19 +56,25 @@ def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
 @require_GET
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
-    state = plan_state(plan)
-    return render(
-        request,
-        "plans/overview.html",
-        {
+
+    def render_parts() -> tuple[str, str]:
+        state = plan_state(plan)
+        context = {
             "plan": plan,
-            "membership": membership,
             "progress": step_progress(state),
             "changes": recent_changes(state),
             "definition": state.definition,
+            "csrf_token": fragments.CSRF_SLOT,
             **deliverables(plan, state),
-        },
-    )
+        }
+        return (
+            render_to_string("plans/_stepper.html", context),
+            render_to_string("plans/_overview_body.html", context),
+        )
+
+    stepper, body = fragments.cached_parts(request, plan, "overview", render_parts)
+    context = {"plan": plan, "membership": membership, "stepper": stepper, "body": body}
+    return render(request, "plans/overview.html", context)
 
 
 @login_required
