@@ -107,6 +107,14 @@ else:
             "TEST": {"NAME": str(Path(gettempdir()) / f"jalon-test-{os.getpid()}.sqlite3")},
         }
     }
+# Rendered fragments and files of plans, keyed by the plan's last change (jalon/plans/fragments.py):
+# a per-process memory cache is enough, since a key can never hold stale content.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,4 +1,4 @@
-"""Rendered parts of plan pages, cached until the plan changes.
+"""Rendered parts of plan pages, and its deliverables, cached until the plan changes.
 
 A step page is the hot path of Jalon and its bulk — the forms of every item — depends only on the
 plan, the step, the language, the reader's right to edit and today's date (« Enregistré à 14:02 »
@@ -36,21 +36,28 @@ def cached_parts(
     """The HTML parts `render()` makes for this plan as it is now, from the cache if possible,
     with this request's CSRF token. `render` must render its templates with
     `csrf_token=CSRF_SLOT` in the context."""
-    key = ":".join(
-        (
-            "jalon-fragment",
-            name,
-            str(plan.pk),
-            plan.updated.isoformat(),
-            get_language() or "",
-            timezone.localdate().isoformat(),
-        )
-    )
+    key = _key(plan, name)
     parts = cache.get(key)
     if parts is None:
         parts = render()
         cache.set(key, parts, SECONDS)
     return with_token(request, parts)
+
+
+def cached_file(plan: Plan, name: str, build: Callable[[], bytes]) -> bytes:
+    """A deliverable of this plan as it is now (a PDF takes about 100 ms to typeset), from the
+    cache if the plan has not changed since it was last built."""
+    key = _key(plan, name)
+    content: bytes | None = cache.get(key)
+    if content is None:
+        content = build()
+        cache.set(key, content, SECONDS)
+    return content
+
+
+def _key(plan: Plan, name: str) -> str:
+    parts = (name, str(plan.pk), plan.updated.isoformat(), get_language() or "")
+    return ":".join(("jalon", *parts, timezone.localdate().isoformat()))
 
 
 def with_token(request: HttpRequest, parts: tuple[str, ...]) -> tuple[SafeString, ...]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from jalon.http import AuthenticatedRequest
 from jalon.organisations.access import plan_for
+from jalon.plans import fragments
 from jalon.plans.models import Plan
 from jalon.plans.selectors import PlanState
 
@@ -75,7 +76,12 @@ def plan_download(request: AuthenticatedRequest, plan_id: int, format_code: str)
     if fmt is None:
         raise Http404
     language = requested_language(request)
-    response = HttpResponse(fmt.build(plan, language), content_type=fmt.content_type)
+    if fmt.by_language:
+        name = f"file-{fmt.code}-{language}"
+        content = fragments.cached_file(plan, name, lambda: fmt.build(plan, language))
+    else:  # JSON says when it was exported, and is cheap to build
+        content = fmt.build(plan, language)
+    response = HttpResponse(content, content_type=fmt.content_type)
     name = filename(plan, fmt, language, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     # A plan is private: no shared cache may keep a copy.

@@ -132,3 +132,22 @@ def test_what_a_person_typed_is_escaped_in_the_print_view_and_the_charts(viewer,
         page = viewer.get(path).content.decode()
         assert "<img src=x" not in page and "<b>gras</b>" not in page
         assert "&lt;img src=x onerror=" in page
+
+
+def test_a_download_follows_every_change_of_the_plan(viewer, plan, people):
+    """Files are cached until the plan changes: the next download after a save has it."""
+
+    def csv_text() -> str:
+        response = viewer.get(f"/plans/{plan.pk}/download/csv/?lang=fr")
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        return "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+
+    assert "Répartition revue" not in csv_text()
+    answer_save(
+        plan=plan,
+        user=people["owner"],
+        item_id="competences",
+        raw="Répartition revue",
+        base_version=0,
+    )
+    assert "Répartition revue" in csv_text()
