@@ -14,6 +14,7 @@ environment variables; the defaults are safe for development and tests.
 """
 
 import os
+import sys
 from datetime import timedelta
 from os import environ as env
 from pathlib import Path
@@ -105,6 +106,10 @@ else:
             # A file, not memory: concurrency tests need connections that really share it.
             # One per process, so that two test runs on one machine do not share it.
             "TEST": {"NAME": str(Path(gettempdir()) / f"jalon-test-{os.getpid()}.sqlite3")},
+            # Keep the connection between requests: opening one per request, and closing the
+            # last one (which checkpoints the WAL with an fsync), halves an autosave's speed.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 # Rendered fragments and files of plans, keyed by the plan's last change (jalon/plans/fragments.py):
@@ -157,8 +162,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "jalon" / "static"]
 # Once `collectstatic` has run (production, `make bench`), static files have hashed names, are
-# compressed and cached for a year. Before that (tests, `make run`), they are served as they are.
-COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+# compressed and cached for a year; `collectstatic` itself must use that storage to write them.
+# Before that (tests, `make run`), they are served as they are.
+COLLECTED = (STATIC_ROOT / "staticfiles.json").exists() or "collectstatic" in sys.argv
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
