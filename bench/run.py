@@ -1,0 +1,354 @@
+"""`make bench`: measure Jalon against the numbers of GUIDE §6 and write bench/results.json and
+BENCHMARKS.md.
+
+    python -m bench.run [--seconds 10] [--no-sweep] [--formats-only]
+
+1. wrk (installed with apt-get when missing and we are root);
+2. a fresh SQLite database in a temporary folder: migrate, the demo, collected static files;
+3. a short comparison of gunicorn worker setups, which justifies the one used below;
+4. gunicorn serving Jalon: page weight of every kind of page, a profile of the step page and
+   the autosave, then the load measurements at 1, 8 and 32 connections;
+5. the same load measurements on PostgreSQL when DATABASE_URL is set (that database is emptied);
+6. the time to build each report format, in one process on a fresh SQLite database holding the
+   demo and a large plan (`bench/formats.py`; `--formats-only` runs this part alone and keeps
+   the other figures of the last results.json);
+7. results.json with every raw figure, and BENCHMARKS.md made from it (bench/report.py).
+
+Every process it starts (gunicorn, wrk, manage.py) is stopped when it ends, fails or is
+interrupted, and every wait is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from . import cpu, load, report, weight
+from .client import Client, log_in
+from .server import (
+    BASE_DIR,
+    Server,
+    WorkerSetup,
+    bench_env,
+    collect_static,
+    gunicorn,
+    prepare_database,
+)
+
+RESULTS = Path(__file__).with_name("results.json")
+DEMO_EMAIL, DEMO_PASSWORD = "demo@example.org", "jalon-demo"  # GUIDE §8
+
+# The setup measured below. On 2 cores, 4 sync workers were the best or within noise of the best
+# on the step page and the autosave together whenever the machine was quiet (see `worker_sweep` in
+# results.json, rerun by each `make bench`): a request is mostly CPU-bound Python, so more
+# processes than cores only help to cover the short waits on the database (SQLite's fsyncs) and
+# the network; threads share one GIL per process, and 2 workers × 4 threads was clearly worse;
+# 4 workers × 2 threads ties with it. Sync workers keep one request per process: no thread-safety
+# question, and a slow request cannot stall another in the same process.
+SERVER = WorkerSetup("sync", workers=4)
+CANDIDATES = [
+    WorkerSetup("sync", workers=2),
+    WorkerSetup("sync", workers=4),
+    WorkerSetup("gthread", workers=2, threads=4),
+    WorkerSetup("gthread", workers=4, threads=2),
+]
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    # SystemExit unwinds through the `with gunicorn(...)` blocks, which stop the servers.
+    raise SystemExit(128 + signum)
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "django": version("django"),
+        "gunicorn": version("gunicorn"),
+        "whitenoise": version("whitenoise"),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": bool(_git("status", "--porcelain")),
+    }
+
+
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(  # noqa: S603 — git from PATH, fixed arguments
+            ["git", *args],  # noqa: S607
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip()
+
+
+def postgresql_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=10) as connection:
+        row = connection.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else ""
+
+
+def logged_in(anonymous: Client) -> tuple[Client, str]:
+    """A client logged in as the demo user, and the CSRF token autosaves send."""
+    client = Client(anonymous.host, anonymous.port)
+    log_in(client, DEMO_EMAIL, DEMO_PASSWORD)
+    return client, client.cookies["csrftoken"]
+
+
+def load_runs(
+    wrk: str, server: Server, plan_id: int, seconds: float, *, postgres: bool = False
+) -> dict[str, Any]:
+    """Every scenario at every concurrency. Scenarios alternate within one concurrency, so the
+    floor and the pages it is compared with are measured minutes apart at most."""
+    quiet = cpu.wait_for_quiet()
+    client, csrf = logged_in(server.client)
+    load.warm_up(wrk, client, plan_id, csrf)
+    runs: dict[str, list[dict[str, Any]]] = {s.name: [] for s in load.scenarios(plan_id)}
+    titles = {s.name: s.title for s in load.scenarios(plan_id)}
+    for concurrency in load.CONCURRENCY:
+        for scenario in load.scenarios(plan_id):
+            result = load.measure(
+                wrk,
+                client,
+                scenario,
+                concurrency=concurrency,
+                seconds=seconds,
+                csrf=csrf,
+                group=server.group,
+                postgres=postgres,
+            )
+            others = f"{result.others_cpu:.0%}" if result.others_cpu is not None else "?"
+            print(
+                f"  {scenario.name:9} c={concurrency:<3} {result.rps:8.1f} req/s  "
+                f"p95 {result.p95_ms:7.2f} ms  errors {result.errors}  other CPU {others}",
+                flush=True,
+            )
+            runs[scenario.name].append(result.as_dict())
+    return {"plan_id": plan_id, "titles": titles, "cpu_busy_before": quiet, "runs": runs}
+
+
+def worker_sweep(
+    wrk: str, env: dict[str, str], workdir: Path, plan_id: int, seconds: float
+) -> list[dict[str, Any]]:
+    """The floor, the step page and the autosave at 32 connections under each candidate setup."""
+    rows = []
+    for setup in CANDIDATES:
+        with gunicorn(env, setup, workdir / "gunicorn-sweep.log") as server:
+            client, csrf = logged_in(server.client)
+            load.warm_up(wrk, client, plan_id, csrf, seconds=1)
+            row: dict[str, Any] = {"setup": setup.label, "chosen": setup == SERVER}
+            for scenario in load.scenarios(plan_id):
+                if scenario.name == "overview":
+                    continue
+                result = load.measure(
+                    wrk,
+                    client,
+                    scenario,
+                    concurrency=32,
+                    seconds=seconds,
+                    csrf=csrf,
+                    group=server.group,
+                )
+                row[scenario.name] = {
+                    "rps": result.rps,
+                    "p95_ms": result.p95_ms,
+                    "errors": result.errors,
+                    "others_cpu": result.others_cpu,
+                }
+        print(
+            f"  {setup.label:32} step {row['step']['rps']:7.1f} req/s, "
+            f"autosave {row['autosave']['rps']:7.1f} req/s",
+            flush=True,
+        )
+        rows.append(row)
+    return rows
+
+
+def page_weights(anonymous: Client, plan_id: int) -> dict[str, Any]:
+    client, _csrf = logged_in(anonymous)
+    organisation = weight.organisation_id(client)
+    rows = []
+    for name, path, needs_login in weight.pages(plan_id, organisation):
+        page = weight.weigh(client if needs_login else anonymous, name, path)
+        if page.status != 200:
+            raise RuntimeError(f"page weight: {path} answered HTTP {page.status}")
+        rows.append(page.as_dict())
+    return {"pages": rows}
+
+
+def hotspots(env: dict[str, str], plan_id: int) -> dict[str, Any]:
+    cpu.wait_for_quiet()
+    before = cpu.sample(None)
+    done = subprocess.run(  # noqa: S603 — our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "bench.hotspots", str(plan_id)],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.hotspots failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    result["others_cpu"] = cpu.others_share(before, cpu.sample(None), postgres_is_ours=False)
+    return result
+
+
+def report_formats(workdir: Path) -> dict[str, Any]:
+    """`bench.formats` on a database of its own: the load runs' autosaves have rewritten an
+    answer of the demo plan in the other one, and the large plan it adds must not be there
+    while pages are measured."""
+    folder = workdir / "formats"
+    folder.mkdir()
+    env = bench_env(folder, None)
+    prepare_database(env, flush=False)
+    cpu.wait_for_quiet()
+    before = cpu.sample(None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.formats"],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.formats failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    result["others_cpu"] = cpu.others_share(before, cpu.sample(None), postgres_is_ours=False)
+    for label, rows in result["plans"].items():
+        for row in rows:
+            print(
+                f"  {label:5} {row['format']:4} {row['language']}"
+                f"  median {row['median_ms']:8.1f} ms  (min {row['min_ms']:.1f},"
+                f" max {row['max_ms']:.1f}, first {row['warm_up_ms']:.1f})"
+                f"  {row['bytes'] / 1000:9.1f} KB",
+                flush=True,
+            )
+    return result
+
+
+def formats_only() -> int:
+    """Measure the report formats again and keep every other figure of the last run."""
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if "load" not in results:
+        print("No full results.json yet: run `make bench` once first.", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="jalon-bench-") as tmp:
+        print("Report formats (demo and large plan)…", flush=True)
+        results["formats"] = report_formats(Path(tmp))
+    save(results)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
+    parser.add_argument("--sweep-seconds", type=float, default=3)
+    parser.add_argument("--no-sweep", action="store_true", help="skip the worker comparison")
+    parser.add_argument(
+        "--formats-only", action="store_true", help="measure the report formats alone"
+    )
+    args = parser.parse_args()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupted)
+    if args.formats_only:
+        return formats_only()
+
+    started = time.monotonic()
+    wrk = load.ensure_wrk()
+    database_url = os.environ.get("DATABASE_URL", "")
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {**machine(), "wrk": load.wrk_version(wrk)},
+        "method": {
+            "server": SERVER.label,
+            "load_generator": "wrk, 2 threads, on the same machine as the server",
+            "seconds_per_run": args.seconds,
+            "concurrency": list(load.CONCURRENCY),
+        },
+        "load": {},
+        "formats": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="jalon-bench-") as tmp:
+        workdir = Path(tmp)
+        env = bench_env(workdir, None)
+        print("SQLite: migrate, demo, collectstatic…", flush=True)
+        plan_id = prepare_database(env, flush=False)
+        collect_static(env)
+        if not args.no_sweep:
+            print("Comparing gunicorn worker setups (32 connections)…", flush=True)
+            results["worker_sweep"] = worker_sweep(wrk, env, workdir, plan_id, args.sweep_seconds)
+        with gunicorn(env, SERVER, workdir / "gunicorn-sqlite.log") as server:
+            print("Page weight…", flush=True)
+            results["page_weight"] = page_weights(server.client, plan_id)
+            print("Profile of the step page and the autosave…", flush=True)
+            results["hotspots"] = hotspots(env, plan_id)
+            print(f"Load on SQLite ({SERVER.label})…", flush=True)
+            results["load"]["SQLite"] = load_runs(wrk, server, plan_id, args.seconds)
+        print("Report formats (demo and large plan)…", flush=True)
+        results["formats"] = report_formats(workdir)
+        results["method"]["total_seconds"] = round(time.monotonic() - started)
+        save(results)  # a PostgreSQL failure below must not lose the SQLite figures
+        if database_url:
+            try:
+                results["machine"]["postgresql"] = postgresql_version(database_url)
+                env = bench_env(workdir, database_url)
+                print("PostgreSQL (DATABASE_URL): migrate, flush, demo…", flush=True)
+                plan_id = prepare_database(env, flush=True)
+                with gunicorn(env, SERVER, workdir / "gunicorn-postgresql.log") as server:
+                    print(f"Load on PostgreSQL ({SERVER.label})…", flush=True)
+                    results["load"]["PostgreSQL"] = load_runs(
+                        wrk, server, plan_id, args.seconds, postgres=True
+                    )
+            except Exception as error:
+                results["postgresql_error"] = str(error)[-1000:]
+                save(results)
+                raise
+    results["method"]["total_seconds"] = round(time.monotonic() - started)
+    save(results)
+    return 0
+
+
+def save(results: dict[str, Any]) -> None:
+    """results.json, replaced whole (never half-written), and BENCHMARKS.md made from it."""
+    temporary = RESULTS.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    temporary.replace(RESULTS)
+    report.write(results)
+    print(f"Wrote {RESULTS.relative_to(BASE_DIR)} and {report.OUTPUT.relative_to(BASE_DIR)}.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
