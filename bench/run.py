@@ -206,19 +206,27 @@ def page_weights(anonymous: Client, plan_id: int) -> dict[str, Any]:
 
 
 def hotspots(env: dict[str, str], plan_id: int) -> dict[str, Any]:
+    return run_measurement("bench.hotspots", [str(plan_id)], env, timeout=300)
+
+
+def run_measurement(
+    module: str, args: list[str], env: dict[str, str], *, timeout: int
+) -> dict[str, Any]:
+    """Run a measuring module in its own process, on a quiet machine, and return the JSON it
+    prints, with the share of the CPU other processes took meanwhile."""
     cpu.wait_for_quiet()
     before = cpu.sample(None)
     done = subprocess.run(  # noqa: S603 — our own interpreter and module, fixed arguments
-        [sys.executable, "-m", "bench.hotspots", str(plan_id)],
+        [sys.executable, "-m", module, *args],
         env=env,
         cwd=BASE_DIR,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"bench.hotspots failed:\n{done.stderr}")
+        raise RuntimeError(f"{module} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout)
     result["others_cpu"] = cpu.others_share(before, cpu.sample(None), postgres_is_ours=False)
     return result
@@ -232,21 +240,7 @@ def report_formats(workdir: Path) -> dict[str, Any]:
     folder.mkdir()
     env = bench_env(folder, None)
     prepare_database(env, flush=False)
-    cpu.wait_for_quiet()
-    before = cpu.sample(None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.formats"],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.formats failed:\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    result["others_cpu"] = cpu.others_share(before, cpu.sample(None), postgres_is_ours=False)
+    result = run_measurement("bench.formats", [], env, timeout=900)
     for label, rows in result["plans"].items():
         for row in rows:
             print(
