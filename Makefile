@@ -52,5 +52,5 @@ bench: install
 # else (run, test, deployment) needs gettext.
 .PHONY: messages
 messages: install
-	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l fr --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 from jalon.accounts import views as accounts
 from jalon.organisations import views as organisations
 from jalon.plans import views as plans
@@ -17,30 +18,30 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),
     path(
-        "organisations/<int:organisation_id>/",
+        "organisations/<id:organisation_id>/",
         organisations.organisation_detail,
         name="organisation_detail",
     ),
     path(
-        "organisations/<int:organisation_id>/members/<int:member_id>/",
+        "organisations/<id:organisation_id>/members/<id:member_id>/",
         organisations.member_change,
         name="member_change",
     ),
-    path("organisations/<int:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
-    path("organisations/<int:organisation_id>/plans/import/", include("jalon.reports.urls_import")),
-    path("plans/<int:plan_id>/", plans.plan_overview, name="plan_overview"),
-    path("plans/<int:plan_id>/steps/<str:step_id>/", plans.plan_step, name="plan_step"),
-    path("plans/<int:plan_id>/items/<str:item_id>/", plans.item_save, name="item_save"),
+    path("organisations/<id:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
+    path("organisations/<id:organisation_id>/plans/import/", include("jalon.reports.urls_import")),
+    path("plans/<id:plan_id>/", plans.plan_overview, name="plan_overview"),
+    path("plans/<id:plan_id>/steps/<key:step_id>/", plans.plan_step, name="plan_step"),
+    path("plans/<id:plan_id>/items/<key:item_id>/", plans.item_save, name="item_save"),
     path(
-        "plans/<int:plan_id>/items/<str:item_id>/history/",
+        "plans/<id:plan_id>/items/<key:item_id>/history/",
         plans.item_history_page,
         name="item_history",
     ),
-    path("plans/<int:plan_id>/items/<str:item_id>/records/", plans.record_add, name="record_add"),
-    path("plans/<int:plan_id>/records/<str:uid>/", plans.record_update, name="record_update"),
-    path(
-        "plans/<int:plan_id>/records/<str:uid>/delete/", plans.record_delete, name="record_delete"
-    ),
-    path("plans/<int:plan_id>/records/<str:uid>/move/", plans.record_move, name="record_move"),
+    path("plans/<id:plan_id>/items/<key:item_id>/records/", plans.record_add, name="record_add"),
+    path("plans/<id:plan_id>/records/<key:uid>/", plans.record_update, name="record_update"),
+    path("plans/<id:plan_id>/records/<key:uid>/delete/", plans.record_delete, name="record_delete"),
+    path("plans/<id:plan_id>/records/<key:uid>/move/", plans.record_move, name="record_move"),
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
 ]
+
+handler400 = "jalon.http.bad_request"

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from jalon.worksheets.text import PlainTextValidator
+
 from .models import User
 
 
@@ -21,6 +23,7 @@ class SignupForm(UserCreationForm[User]):
         self.fields["email"].widget.attrs.pop("autofocus", None)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="name")
+        self.fields["name"].validators.append(PlainTextValidator(_("Your name")))
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).strip().lower()

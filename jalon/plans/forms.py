@@ -8,6 +8,7 @@ save failed, so a refused save never loses their words.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from jalon.worksheets.schema import Field, FieldKind, Item, ItemKind, Option, Section, Step
+from jalon.worksheets.text import PlainTextValidator
 
 from .models import Answer, Record, UrbanService
 from .selectors import PlanState
@@ -51,15 +53,25 @@ def record_from_post(item: Item, post: QueryDict) -> dict[str, Any]:
     return raw
 
 
+# What the browser sends beside a value: a version, the tab's id and its save counter. They are
+# read strictly (ASCII digits, bounded; a tab id of letters, digits, - and _) so that nothing
+# else reaches the database: "²" is a digit to str.isdigit() but not to int().
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _whole_number(raw: object) -> int | None:
+    text = str(raw or "")
+    return int(text) if WHOLE_NUMBER.fullmatch(text) else None
+
+
 def version_from_post(post: QueryDict) -> int | None:
-    version = str(post.get("version") or "")
-    return int(version) if version.isdigit() else None
+    return _whole_number(post.get("version"))
 
 
 def sequence_from_post(post: QueryDict) -> tuple[str, int]:
-    raw_seq = str(post.get("seq") or "0")
-    seq = int(raw_seq) if raw_seq.isdigit() else 0
-    return str(post.get("client") or "")[:64], seq
+    client = str(post.get("client") or "")
+    return (client if CLIENT_ID.fullmatch(client) else ""), _whole_number(post.get("seq")) or 0
 
 
 @dataclass
@@ -218,9 +230,17 @@ def section_views(
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(label=_("Name of the municipality"), max_length=200)
-    country = forms.CharField(label=_("Country"), max_length=100)
-    city = forms.CharField(label=_("City"), max_length=100)
+    name = forms.CharField(
+        label=_("Name of the municipality"),
+        max_length=200,
+        validators=[PlainTextValidator(_("Name of the municipality"))],
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=100, validators=[PlainTextValidator(_("Country"))]
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, validators=[PlainTextValidator(_("City"))]
+    )
     currency = forms.RegexField(
         label=_("Currency of budgets"),
         regex=r"^[A-Za-z]{3}$",
@@ -235,12 +255,16 @@ class PlanForm(forms.Form):
         label=_("Urban service"), choices=UrbanService.choices, widget=forms.RadioSelect
     )
     service_other = forms.CharField(
-        label=_("Name of the service, if other"), max_length=120, required=False
+        label=_("Name of the service, if other"),
+        max_length=120,
+        required=False,
+        validators=[PlainTextValidator(_("Name of the service, if other"))],
     )
     title = forms.CharField(
         label=_("Title of the plan"),
         max_length=200,
         required=False,
+        validators=[PlainTextValidator(_("Title of the plan"))],
         help_text=_("Optional; by default the name of the service."),
     )
 

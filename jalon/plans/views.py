@@ -20,7 +20,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jalon.http import AuthenticatedRequest
+from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.access import Capability, can, organisation_for, plan_for
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -41,10 +41,6 @@ from .forms import (
 )
 from .models import Answer, Plan, Record, UrbanService
 from .selectors import PlanState, item_history, plan_state, recent_changes, step_progress
-
-
-def _is_autosave(request: HttpRequest) -> bool:
-    return request.headers.get("X-Jalon-Autosave") == "1"
 
 
 def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
@@ -203,7 +199,7 @@ def _problem_response(
 ) -> HttpResponse:
     """A refused save: JSON with the item's HTML for autosave, the step page otherwise."""
     problems = {key: problem}
-    if _is_autosave(request):
+    if wants_json(request):
         body: dict[str, Any] = {
             "error": problem.error,
             "html": _item_html(request, state, item, problems, can_edit=True),
@@ -218,7 +214,7 @@ def _problem_response(
 def _saved_response(
     request: HttpRequest, plan: Plan, item: Item, target: Answer | Record, **extra: Any
 ) -> HttpResponse:
-    if _is_autosave(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, **_status(target), **extra})
     step = services.definition_of(plan).step_of(item.id)
     anchor = f"record-{target.uid}" if isinstance(target, Record) else f"item-{item.id}"
@@ -250,7 +246,9 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
     plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
     item = services.definition_of(plan).item(item_id)
     if item is None:
-        return _bad_request(request, _("This worksheet has no item %(id)r.") % {"id": item_id})
+        return bad_request_response(
+            request, _("This worksheet has no item %(id)r.") % {"id": item_id}
+        )
     raw = answer_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:
@@ -270,15 +268,9 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
         state = plan_state(plan)
         problem = Problem(raw, conflict=stale.current, conflict_text=_theirs(item, stale, state))
         return _problem_response(request, state, membership, item, item.id, problem, 409)
-    if not _is_autosave(request) and saved.changed:
+    if not wants_json(request) and saved.changed:
         messages.success(request, _("Saved."))
     return _saved_response(request, plan, item, saved.target, ignored=saved.ignored)
-
-
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    if _is_autosave(request):
-        return JsonResponse({"error": message}, status=400)
-    return render(request, "error.html", {"message": message}, status=400)
 
 
 @login_required
@@ -296,7 +288,7 @@ def record_add(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Htt
         return _problem_response(
             request, plan_state(plan), membership, item, f"new-{item.id}", problem, 400
         )
-    if not _is_autosave(request):
+    if not wants_json(request):
         messages.success(request, _("Added."))
     return _saved_response(request, plan, item, record, uid=record.uid)
 
@@ -335,7 +327,7 @@ def record_update(request: AuthenticatedRequest, plan_id: int, uid: str) -> Http
         state = plan_state(plan)
         problem = Problem(raw, conflict=stale.current, conflict_text=_theirs(item, stale, state))
         return _problem_response(request, state, membership, item, uid, problem, 409)
-    if not _is_autosave(request) and saved.changed:
+    if not wants_json(request) and saved.changed:
         messages.success(request, _("Saved."))
     return _saved_response(request, plan, item, saved.target, ignored=saved.ignored)
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .schema import Field, FieldKind, Item, ItemKind
+from .text import text_problem
 
 MAX_FIELD_TEXT = 20_000
 MAX_LINE_TEXT = 500
@@ -33,6 +34,9 @@ def _text(raw: Any, *, limit: int, what: object) -> str:
     if not isinstance(raw, str):
         raise AnswerError(_("%(what)s must be text.") % {"what": what})
     text = raw.replace("\r\n", "\n").strip()
+    problem = text_problem(text, what)
+    if problem:
+        raise AnswerError(problem)
     if len(text) > limit:
         raise AnswerError(
             _("%(what)s is %(length)s characters long; the limit is %(limit)s.")
@@ -104,7 +108,8 @@ def clean_answer(item: Item, raw: Any) -> Any:
     if isinstance(level, bool) or not isinstance(level, int | str):
         level = -1
     elif isinstance(level, str):
-        level = int(level) if level.isdigit() else -1
+        # fullmatch, not isdigit(): "²" is a digit to Python but not a number int() reads
+        level = int(level) if re.fullmatch(r"[0-9]{1,2}", level) else -1
     if level not in {lvl.level for lvl in item.levels}:
         raise AnswerError(_("The maturity level must be a whole number from 0 to 4."))
     return {"level": level, "note": note}
