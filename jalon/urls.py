@@ -5,6 +5,7 @@ import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 from jalon.accounts import views as accounts
 from jalon.organisations import views as organisations
 from jalon.plans import views as plans
+from jalon.plans import views_import as plans_import
 
 urlpatterns = [
     path("", organisations.home, name="home"),
@@ -28,7 +29,11 @@ urlpatterns = [
         name="member_change",
     ),
     path("organisations/<id:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
-    path("organisations/<id:organisation_id>/plans/import/", include("jalon.reports.urls_import")),
+    path(
+        "organisations/<id:organisation_id>/plans/import/",
+        plans_import.plan_import,
+        name="plan_import",
+    ),
     path("plans/<id:plan_id>/", plans.plan_overview, name="plan_overview"),
     path("plans/<id:plan_id>/steps/<key:step_id>/", plans.plan_step, name="plan_step"),
     path("plans/<id:plan_id>/items/<key:item_id>/", plans.item_save, name="item_save"),

@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jalon.organisations.models import Organisation
 
+# Ids are 64-bit integers on every database: a larger number names nothing (and would fail in
+# the query itself), so a command or a URL given one answers « not found ».
+MAX_ID = 2**63
+
 
 class UrbanService(models.TextChoices):
     DRINKING_WATER = "drinking_water", _("Drinking water")
@@ -32,6 +36,11 @@ class Plan(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # A plan made from a plan file: when (`created_by` imported it), and what the file said of
+    # where it came from. Empty for a plan started here.
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_from = models.CharField(max_length=1000, blank=True)  # the file's municipality
+    imported_file_date = models.DateTimeField(null=True, blank=True)  # when it was exported
 
     class Meta:
         verbose_name = _("plan")
@@ -59,9 +68,17 @@ class Versioned(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Imported and not changed since: who wrote it and when, as the plan file says (a name from
+    # another server, not an account here). Cleared by the next save.
+    file_author = models.CharField(max_length=150, blank=True)
+    file_updated = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def imported(self) -> bool:
+        return bool(self.file_author or self.file_updated)
 
 
 class Answer(Versioned):
@@ -107,6 +124,7 @@ class Revision(models.Model):
         UPDATE = "update", _("changed")
         DELETE = "delete", _("removed")
         MOVE = "move", _("moved")
+        IMPORT = "import", _("imported")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
     item_id = models.CharField(max_length=64)
@@ -119,6 +137,9 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # An import: the author and date the plan file gives for the value (`user` imported it).
+    file_author = models.CharField(max_length=150, blank=True)
+    file_updated = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -114,3 +114,8 @@ def recent_changes(state: PlanState, limit: int = 10) -> list[Change]:
 def item_history(state: PlanState, item_id: str, limit: int = 200) -> list[Change]:
     revisions = Revision.objects.filter(plan=state.plan, item_id=item_id).select_related("user")
     return _changes(state, revisions[:limit])
+
+
+def changes_made_here(plan: Plan) -> int:
+    """How many changes the plan has had on this server; an import's entries are not changes."""
+    return Revision.objects.filter(plan=plan).exclude(action=Revision.Action.IMPORT).count()

@@ -13,19 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from jalon.accounts.models import User
 from jalon.organisations.models import Organisation
-from jalon.reports.from_json import PlanFile, item_name, problem_in, record_name
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, empty_value
 from jalon.worksheets.loading import get_definition, latest_definition
 from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 
 from .models import Answer, Plan, Record, Revision, Versioned
+from .plan_file import Authorship, PlanFile, item_name, problem_in, record_name
 
 DEFAULT_DEFINITION = "gerer-les-services-urbains"
 
@@ -109,6 +109,7 @@ def _stamp(target: Versioned, user: User, client: str, seq: int) -> None:
     target.updated_by = user
     target.last_client = client[:64]
     target.last_seq = seq
+    target.file_author, target.file_updated = "", None  # the value is now this server's own
 
 
 def _references(plan: Plan, item: Item) -> dict[str, set[str]]:
@@ -315,28 +316,70 @@ def _remap(item: Item, data: Mapping[str, Any], uids: Mapping[str, str]) -> dict
     return remapped
 
 
-@transaction.atomic
+def _distinct_title(organisation: Organisation, title: str, today: str) -> str:
+    """`title`, or « title (importé le 01/12/2026) » when the municipality already has a plan of
+    that title (the plan was imported beside its original), with a number if that is taken too."""
+    taken = set(organisation.plans.values_list("title", flat=True))
+    if title not in taken:
+        return title
+    suffix = _("imported on %(date)s") % {"date": today}
+    for number in range(1, 1000):
+        tail = f" ({suffix})" if number == 1 else f" ({suffix}, {number})"
+        candidate = title[: Plan._meta.get_field("title").max_length - len(tail)] + tail  # type: ignore[operator]
+        if candidate not in taken:
+            return candidate
+    return title
+
+
+def _authored(target: Versioned | Revision, authorship: Authorship) -> None:
+    target.file_author = authorship.by
+    target.file_updated = authorship.at
+
+
 def plan_import(*, organisation: Organisation, user: User | None, data: PlanFile) -> Plan:
     """A new plan in `organisation` holding a plan file's answers and records.
 
     The plan is pinned to the file's worksheet version and hash, which must be bundled here.
     Every value goes through the checks of every other write; any problem raises `AnswerError`
-    naming the item and the record, and nothing is written. Each answer and record gets one
-    revision by `user` (the person importing; None from the command line without --user), so
-    the plan's history starts with the import.
+    naming the item and the record, and nothing is written.
+
+    Provenance is kept: the plan records when `user` (the person importing; None from the
+    command line without --user) imported it and what the file says of its origin; each answer
+    and record keeps its author's name and date from the file, and its history starts with one
+    « imported » entry (not counted as a change made here).
+
+    Record ids are unique across the database. Two imports of one file at the same moment may
+    both find an id free and then collide as they write: the loser's transaction fails on the
+    unique constraint, and the import is simply run again, now seeing the other's ids.
     """
+    for attempt in range(3):
+        try:
+            return _plan_import(organisation=organisation, user=user, data=data)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFile) -> Plan:
     definition = get_definition(data.definition.id, data.definition.version)
     if definition.hash != data.definition.hash:
         raise AnswerError(_("This worksheet version differs from the one on this server."))
+    now = timezone.now()
+    today = formats.date_format(timezone.localtime(now), "SHORT_DATE_FORMAT")
     plan = Plan.objects.create(
         organisation=organisation,
         service=data.service,
         service_other=data.service_other,
-        title=data.title,
+        title=_distinct_title(organisation, data.title, today),
         definition_id=definition.id,
         definition_version=definition.version,
         definition_hash=definition.hash,
         created_by=user,
+        imported_at=now,
+        imported_from=data.source.organisation,
+        imported_file_date=data.source.exported_at,
     )
     answers: list[Answer] = []
     revisions: list[Revision] = []
@@ -346,18 +389,21 @@ def plan_import(*, organisation: Organisation, user: User | None, data: PlanFile
             value = clean_answer(item, raw)
         except AnswerError as error:
             raise AnswerError(problem_in(item_name(item), str(error))) from None
-        answers.append(Answer(plan=plan, item_id=item_id, value=value, version=1, updated_by=user))
-        revisions.append(
-            Revision(
-                plan=plan,
-                item_id=item_id,
-                action=Revision.Action.SET,
-                before=None,
-                after=value,
-                version=1,
-                user=user,
-            )
+        authorship = data.authorship.get(item_id, Authorship())
+        answer = Answer(plan=plan, item_id=item_id, value=value, version=1, updated_by=user)
+        revision = Revision(
+            plan=plan,
+            item_id=item_id,
+            action=Revision.Action.IMPORT,
+            before=None,
+            after=value,
+            version=1,
+            user=user,
         )
+        for target in (answer, revision):
+            _authored(target, authorship)
+        answers.append(answer)
+        revisions.append(revision)
     uids = _new_uids([record.uid for records in data.lists.values() for record in records])
     references = {
         item_id: {uids[record.uid] for record in records} for item_id, records in data.lists.items()
@@ -380,29 +426,29 @@ def plan_import(*, organisation: Organisation, user: User | None, data: PlanFile
                 where = record_name(item, position, record.uid)
                 raise AnswerError(problem_in(where, str(error))) from None
             uid = uids[record.uid]
-            records.append(
-                Record(
-                    plan=plan,
-                    item_id=item_id,
-                    uid=uid,
-                    position=position,
-                    data=cleaned,
-                    version=1,
-                    updated_by=user,
-                )
+            row = Record(
+                plan=plan,
+                item_id=item_id,
+                uid=uid,
+                position=position,
+                data=cleaned,
+                version=1,
+                updated_by=user,
             )
-            revisions.append(
-                Revision(
-                    plan=plan,
-                    item_id=item_id,
-                    record_uid=uid,
-                    action=Revision.Action.ADD,
-                    before=None,
-                    after=cleaned,
-                    version=1,
-                    user=user,
-                )
+            revision = Revision(
+                plan=plan,
+                item_id=item_id,
+                record_uid=uid,
+                action=Revision.Action.IMPORT,
+                before=None,
+                after=cleaned,
+                version=1,
+                user=user,
             )
+            for target in (row, revision):
+                _authored(target, record.authorship)
+            records.append(row)
+            revisions.append(revision)
     Answer.objects.bulk_create(answers)
     Record.objects.bulk_create(records)
     Revision.objects.bulk_create(revisions)

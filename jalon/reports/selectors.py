@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone, translation
 
-from jalon.plans.models import Answer, Plan, Record, Revision
-from jalon.plans.selectors import PlanState, plan_state
+from jalon.plans.models import Answer, Plan, Record
+from jalon.plans.selectors import PlanState, changes_made_here, plan_state
 from jalon.plans.services import definition_of
 
 from . import to_json
@@ -34,7 +34,7 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
             worksheet_source=str(definition.source),
             language=language,
             generated=timezone.localdate(),
-            revision_count=Revision.objects.filter(plan=plan).count(),
+            revision_count=changes_made_here(plan),
         )
     answers = {item_id: answer.value for item_id, answer in state.answers.items()}
     records = {
@@ -49,6 +49,14 @@ def _when(moment: datetime.datetime | None) -> str | None:
 
 
 def _stamps(row: dict[str, Any]) -> dict[str, Any]:
+    """Who last wrote a value and when: for one imported and not changed since, the author and
+    date its own plan file gave, so provenance survives a second export."""
+    if row["file_author"] or row["file_updated"]:
+        return {
+            "version": row["version"],
+            "updated_at": _when(row["file_updated"]),
+            "updated_by": row["file_author"],
+        }
     return {
         "version": row["version"],
         "updated_at": _when(row["updated"]),
@@ -56,7 +64,7 @@ def _stamps(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-STAMPS = ("version", "updated", "updated_by__name")
+STAMPS = ("version", "updated", "updated_by__name", "file_author", "file_updated")
 
 
 def plan_export(plan: Plan) -> dict[str, Any]:
@@ -105,5 +113,5 @@ def plan_export(plan: Plan) -> dict[str, Any]:
             for item in definition.items
             if item.id in records
         },
-        "revision_count": Revision.objects.filter(plan=plan).count(),
+        "revision_count": changes_made_here(plan),
     }

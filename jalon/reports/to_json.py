@@ -1,6 +1,6 @@
 """The plan as a JSON file: every answer and record as stored, to keep, to move or to re-import.
 
-The shape (format version 1, documented in the README, read back by `from_json`):
+The shape (format version 1, documented in the README, read back by `jalon.plans.plan_file`):
 
     {
       "format": "jalon-plan", "format_version": 1, "exported_at": "…",
@@ -23,8 +23,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-FORMAT = "jalon-plan"
-FORMAT_VERSION = 1
+from jalon.plans.plan_file import FORMAT, FORMAT_VERSION
+
+__all__ = ["CONTENT_TYPE", "EXTENSION", "FORMAT", "FORMAT_VERSION", "build"]
 CONTENT_TYPE = "application/json"
 EXTENSION = "json"
 

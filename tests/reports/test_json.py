@@ -27,9 +27,9 @@ from django.core.management.base import CommandError
 from jalon.organisations.services import organisation_create
 from jalon.plans.demo import demo_plan
 from jalon.plans.models import Answer, Plan, Record, Revision
+from jalon.plans.plan_file import MAX_BYTES, PlanFileError, parse, read_limited
 from jalon.plans.services import plan_import, record_add
 from jalon.reports import to_json
-from jalon.reports.from_json import MAX_BYTES, PlanFileError, parse, read_limited
 from jalon.reports.selectors import plan_export
 from jalon.worksheets.answers import AnswerError
 from jalon.worksheets.loading import get_definition
@@ -139,12 +139,19 @@ def test_round_trip_into_another_organisation_gives_the_same_plan(
     copied = set(Record.objects.filter(plan=imported).values_list("uid", flat=True))
     assert len(copied) == len(original) and not copied & original
     assert again["lists"]["roadmap"][0]["data"]["action"] in copied
-    # The history says who imported: one revision per answer and record.
+    # The history says who imported: one « imported » entry per answer and record, by the
+    # importer, each keeping the author and date the file gave; none counts as a change here.
     revisions = Revision.objects.filter(plan=imported)
     assert revisions.count() == len(exported["answers"]) + len(original)
     assert set(revisions.values_list("user", flat=True)) == {people["editor"].pk}
+    assert set(revisions.values_list("action", flat=True)) == {Revision.Action.IMPORT}
     assert imported.created_by == people["editor"]
-    assert again["answers"]["orientation"]["updated_by"] == people["editor"].name
+    assert again["revision_count"] == 0
+    # Who wrote what, and when, survives the import and a second export.
+    for item_id, answer in exported["answers"].items():
+        assert again["answers"][item_id]["updated_by"] == answer["updated_by"]
+        assert again["answers"][item_id]["updated_at"] == answer["updated_at"]
+    assert again["answers"]["orientation"]["updated_by"] == "Awa Demba"
 
 
 def test_record_ids_are_kept_when_no_other_plan_uses_them(demo, exported, organisation, people):
@@ -159,9 +166,8 @@ def test_record_ids_are_kept_when_no_other_plan_uses_them(demo, exported, organi
 
 
 def _stamps(export: dict[str, Any], item_id: str, index: int) -> dict[str, Any]:
-    """The parts of a record an import renews: its version, time and author."""
-    record = export["lists"][item_id][index]
-    return {key: record[key] for key in ("version", "updated_at", "updated_by")}
+    """The part of a record an import renews: its version (its time and author are kept)."""
+    return {"version": export["lists"][item_id][index]["version"]}
 
 
 def test_only_the_ids_in_use_are_renewed(plan, people, organisation):
@@ -294,6 +300,17 @@ HOSTILE: list[tuple[str, Change, str]] = [
     ("record id with a path", _set("lists.actors.0.id", "../../etc/passwd"), "1 to 32 letters"),
     ("nested value", _nested, "more than 8 levels deep"),
     ("two problems", _two_problems, "(maturity_data)"),
+    # The text rule, named with the item or record the character is in.
+    ("NUL in an answer", _set("answers.competences.value", "a\x00b"), "(competences): The answer"),
+    ("ESC in an answer", _set("answers.competences.value", "\x1b[31m"), "U+001B"),
+    ("BEL in a note", _set("answers.orientation.value.note", "\x07"), "(orientation): The note"),
+    ("C1 in a record", _set("lists.actors.0.data.name", "ONG\x9b"), "(actors), record 1"),
+    ("noncharacter in a record", _set("lists.actors.0.data.name", "\uffff"), "U+FFFF"),
+    ("last noncharacter", _set("answers.competences.value", "\U0010ffff"), "U+10FFFF"),
+    ("lone surrogate in an answer", _set("answers.competences.value", "\ud800"), "U+D800"),
+    ("NUL in the title", _set("plan.title", "Eau\x00"), "U+0000"),
+    ("ESC in an author's name", _set("answers.competences.updated_by", "A\x1b"), "U+001B"),
+    ("NUL in the municipality", _set("organisation.name", "\x00"), "U+0000"),
 ]
 
 
@@ -328,8 +345,6 @@ RAW: list[tuple[str, bytes, str]] = [
     ("a million tiny arrays", b"[" + b"[]," * 1_000_000 + b"[]]", "more than 200000 objects"),
     ("over 10 MB", b" " * (MAX_BYTES + 1), "larger than 10 MB"),
     # PostgreSQL cannot store these two in a text: refused here, not as an error at the end.
-    ("NUL character", b'{"format": "jalon-plan", "plan": {"title": "a\\u0000"}}', "(U+0000)"),
-    ("lone surrogate", b'{"format": "jalon-plan", "plan": ["\\ud800"]}', "(U+D800)"),
 ]
 
 

@@ -5,16 +5,59 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from jalon.plans.models import Versioned
+from jalon.plans.models import Plan, Revision, Versioned
 
 register = template.Library()
 
 
+def _day(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+
 @register.simple_tag
-def saved_line(target: Versioned | None) -> str:
-    """« Enregistré à 14:02 par Awa », or with the date when it was not today."""
+def plan_origin(plan: Plan) -> str:
+    """« Importé le 01/12/2026 d'après le fichier exporté par Commune X le 28/11/2026 », for a
+    plan made from a plan file; empty for a plan started here."""
+    if plan.imported_at is None:
+        return ""
+    date = _day(plan.imported_at)
+    if plan.imported_from and plan.imported_file_date:
+        return _("Imported on %(date)s from the file exported by %(source)s on %(file_date)s") % {
+            "date": date,
+            "source": plan.imported_from,
+            "file_date": _day(plan.imported_file_date),
+        }
+    if plan.imported_from:
+        return _("Imported on %(date)s from the file exported by %(source)s") % {
+            "date": date,
+            "source": plan.imported_from,
+        }
+    return _("Imported on %(date)s from a plan file") % {"date": date}
+
+
+@register.simple_tag
+def written_by(target: Versioned | Revision) -> str:
+    """« écrit par Awa Demba le 25/11/2026 »: the author and date a plan file gave a value."""
+    if target.file_author and target.file_updated:
+        return _("written by %(by)s on %(date)s") % {
+            "by": target.file_author,
+            "date": _day(target.file_updated),
+        }
+    if target.file_author:
+        return _("written by %(by)s") % {"by": target.file_author}
+    if target.file_updated:
+        return _("written on %(date)s") % {"date": _day(target.file_updated)}
+    return ""
+
+
+@register.simple_tag
+def saved_line(target: Versioned | None, plan: Plan | None = None) -> str:
+    """« Enregistré à 14:02 par Awa », or with the date when it was not today; for a value
+    imported and not changed since, where it came from and who wrote it."""
     if target is None or not getattr(target, "pk", None) or not target.version:
         return ""
+    if target.imported and plan is not None:
+        return " · ".join(part for part in (plan_origin(plan), written_by(target)) if part)
     when = timezone.localtime(target.updated)
     by = str(target.updated_by) if target.updated_by else _("someone")
     if when.date() == timezone.localdate():

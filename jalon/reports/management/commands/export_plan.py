@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jalon.plans.models import Plan
+from jalon.plans.models import MAX_ID, Plan
 from jalon.reports.formats import FORMATS, LANGUAGES
 
 
@@ -33,10 +33,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = Plan.objects.select_related("organisation").filter(pk=options["plan"]).first()
+        plan_id = options["plan"]
+        plan = (
+            Plan.objects.select_related("organisation").filter(pk=plan_id).first()
+            if 0 < plan_id < MAX_ID  # past 64 bits the query itself would fail
+            else None
+        )
         if plan is None:
-            raise CommandError(f"No plan with id {options['plan']}.")
-        content = FORMATS[options["format_code"]].build(plan, options["lang"])
+            raise CommandError(f"No plan with id {plan_id}.")
+        try:
+            content = FORMATS[options["format_code"]].build(plan, options["lang"])
+        except Exception as error:  # a builder's failure on this plan's data: say it in one line
+            raise CommandError(
+                f"Could not build the {options['format_code'].upper()} of plan {plan_id}: "
+                f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            ) from None
         output = options["output"]
         if output == "-":
             sys.stdout.buffer.write(content)  # bytes: the command's text stream would mangle them

@@ -1,4 +1,4 @@
-"""Reading a plan file (the JSON export, see `to_json`) back, before anything is written.
+"""Reading a plan file (the JSON export, `jalon.reports.to_json`) back, before anything is written.
 
 `read_limited` reads an upload or a file without ever holding more than the size limit;
 `parse` turns its bytes into a `PlanFile` checked against the worksheet definition the file names,
@@ -7,25 +7,35 @@ the record and what is wrong, in the person's language. The file may come from a
 its nesting, the number of its parts and the length of every text are bounded before use.
 
 Values are checked by the engine's own `clean_answer` / `clean_record`, the checks of every
-other write; `jalon.plans.services.plan_import` runs them again as it writes.
+other write; `jalon.plans.services.plan_import` runs them again as it writes. Who wrote each
+answer and record, and when, is kept from the file (`Authorship`) with where the file came from
+(`Source`): an imported plan says whose words it holds.
+
+Plan import lives in this room: this module reads a file, `services.plan_import` writes it, and
+`views_import` (the upload page) and the `import_plan` command are thin shells over both.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, TypeGuard
 
 from django.utils.translation import gettext as _
 
-from jalon.plans.models import UrbanService
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record
 from jalon.worksheets.loading import bundled_definitions
 from jalon.worksheets.schema import Definition, Item, ItemKind
+from jalon.worksheets.text import text_problem
 
-from . import to_json
+from .models import UrbanService
+
+# The file's identity, written by `jalon.reports.to_json` and checked here.
+FORMAT = "jalon-plan"
+FORMAT_VERSION = 1
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB: a full plan (every list at 200 records) is about 3 MB
 # The format nests at most 6 containers deep (root › lists › list › record › data › money);
@@ -38,7 +48,6 @@ MAX_CONTAINERS = 200_000
 MAX_ERRORS = 20  # more would only bury the first ones
 MAX_MESSAGE = 300  # a problem quotes what the file holds: never a whole hostile string
 CONTAINERS = (dict, list)  # a tuple: isinstance with `dict | list` is several times slower
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 UID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # Record.uid is at most 32 characters
 TITLE_LENGTH = 200  # Plan.title
 SERVICE_OTHER_LENGTH = 120  # Plan.service_other
@@ -46,7 +55,9 @@ INFO_LENGTH = 1000  # informative texts: dates, names of the organisation and of
 
 ROOT_REQUIRED = {"format", "format_version", "definition", "plan"}
 ROOT_OPTIONAL = {"exported_at", "organisation", "answers", "lists", "revision_count"}
-INFO = {"version", "updated_at", "updated_by"}  # informative: an import starts a new history
+# Informative: not imported as values, but who wrote what and when is kept as provenance.
+INFO = {"version", "updated_at", "updated_by"}
+AUTHOR_LENGTH = 150  # User.name
 
 
 class PlanFileError(ValueError):
@@ -58,9 +69,29 @@ class PlanFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class Authorship:
+    """Who last wrote an answer or record in the plan the file was exported from, and when, as
+    the file says (a name, not an account of this server)."""
+
+    by: str = ""
+    at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a plan file came from: the municipality and plan it was exported from, and when."""
+
+    organisation: str = ""
+    title: str = ""
+    exported_at: datetime.datetime | None = None
+    revision_count: int | None = None
+
+
+@dataclass(frozen=True)
 class ImportedRecord:
     uid: str  # the id in the file; kept on import when no other plan uses it
     data: dict[str, Any]
+    authorship: Authorship = Authorship()
 
 
 @dataclass(frozen=True)
@@ -73,6 +104,8 @@ class PlanFile:
     service_other: str
     answers: dict[str, Any]  # item id → cleaned value, in definition order
     lists: dict[str, tuple[ImportedRecord, ...]]  # item id → records in list order
+    source: Source = Source()
+    authorship: dict[str, Authorship] = field(default_factory=dict)  # answers' item id → who
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -173,22 +206,16 @@ def _too_deep() -> PlanFileError:
 
 
 def _check_tree(root: Any) -> None:
-    """Bounded nesting, and texts a database can store: PostgreSQL refuses NUL characters and
-    unpaired surrogates (which JSON can spell as escapes) with an error instead of a message."""
+    """Bounded nesting. (Texts are checked where they are read, by the one text rule, so that
+    a NUL or an ESC is named with the item and record it is in.)"""
     stack: list[tuple[Any, int]] = [(root, 1)] if isinstance(root, CONTAINERS) else []
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise _too_deep()
-        children = [*node, *node.values()] if isinstance(node, dict) else node
-        for child in children:
+        for child in node.values() if isinstance(node, dict) else node:
             if isinstance(child, CONTAINERS):
                 stack.append((child, depth + 1))
-            elif isinstance(child, str) and (bad := UNSTORABLE.search(child)):
-                raise _fail(
-                    _("The file holds a character that no text may contain (%(code)s).")
-                    % {"code": f"U+{ord(bad.group()):04X}"}
-                )
 
 
 def _decode(content: bytes) -> Any:
@@ -257,10 +284,11 @@ def _object(raw: Any, what: str, required: Set[str], optional: Set[str]) -> dict
     return raw
 
 
-def _info(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> None:
-    """Informative parts are not imported, but still must be what the format says."""
+def _info(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> Any:
+    """An informative part (a version, a date, a name): not imported as a value, but kept as
+    provenance, so it still must be what the format says. Returns it, or None."""
     if key not in raw or raw[key] is None:
-        return
+        return None
     value = raw[key]
     if key in ("version", "revision_count"):
         valid = _is_int(value) and value >= 0
@@ -274,21 +302,48 @@ def _info(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> 
                 where, _("%(key)r must be %(expected)s.") % {"key": key, "expected": expected}
             )
         )
+        return None
+    if isinstance(value, str) and (problem := text_problem(value, repr(key))):
+        problems.add(problem_in(where, problem))
+        return None
+    return value
+
+
+def _moment(text: Any) -> datetime.datetime | None:
+    """An ISO 8601 date and time from the file, or None when absent or unreadable: dates are
+    provenance, shown to people, never a reason to refuse a plan."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment
+
+
+def _authorship(entry: Mapping[str, Any], where: str, problems: _Problems) -> Authorship:
+    _info(entry, "version", where, problems)
+    by = _info(entry, "updated_by", where, problems) or ""
+    return Authorship(
+        by=by.strip()[:AUTHOR_LENGTH], at=_moment(_info(entry, "updated_at", where, problems))
+    )
 
 
 def _format(root: Any) -> dict[str, Any]:
-    if not isinstance(root, dict) or root.get("format") != to_json.FORMAT:
+    if not isinstance(root, dict) or root.get("format") != FORMAT:
         found = root.get("format") if isinstance(root, dict) else None
         raise _fail(
             _(
                 'This is not a Jalon plan file: its "format" is %(found)s where '
                 "%(expected)r is expected."
             )
-            % {"found": _short(found), "expected": to_json.FORMAT}
+            % {"found": _short(found), "expected": FORMAT}
         )
     version = root.get("format_version")
-    if not _is_int(version) or version != to_json.FORMAT_VERSION:
-        if _is_int(version) and version > to_json.FORMAT_VERSION:
+    if not _is_int(version) or version != FORMAT_VERSION:
+        if _is_int(version) and version > FORMAT_VERSION:
             message = _(
                 "This file was made by a newer Jalon (format version %(found)s); this server "
                 "reads format version %(expected)s."
@@ -298,7 +353,7 @@ def _format(root: Any) -> dict[str, Any]:
                 "The format version %(found)s is not supported; this server reads format "
                 "version %(expected)s."
             )
-        raise _fail(message % {"found": _short(version), "expected": to_json.FORMAT_VERSION})
+        raise _fail(message % {"found": _short(version), "expected": FORMAT_VERSION})
     return _object(root, _("The file"), ROOT_REQUIRED, ROOT_OPTIONAL)
 
 
@@ -346,6 +401,10 @@ def _plan(raw: Any, problems: _Problems) -> tuple[str, str, str]:
     where = _("The plan")
     title, service, other = data["title"], data["service"], data.get("service_other")
     other = "" if other is None else other
+    for text in (title, other):
+        if isinstance(text, str) and (problem := text_problem(text, _("Its title or service"))):
+            problems.add(problem_in(where, problem))
+            title = other = ""
     if not isinstance(title, str) or not title.strip() or len(title.strip()) > TITLE_LENGTH:
         problems.add(
             problem_in(
@@ -376,13 +435,17 @@ def _plan(raw: Any, problems: _Problems) -> tuple[str, str, str]:
     return str(title).strip(), str(service), str(other).strip()
 
 
-def _organisation(raw: Any, problems: _Problems) -> None:
+def _organisation(raw: Any, problems: _Problems) -> str:
+    """The name of the municipality the file was exported from."""
     data = _object(raw, _('Its "organisation"'), set(), {"name", "country", "city"})
-    for key in data:
-        _info(data, key, _("The organisation"), problems)
+    found = {key: _info(data, key, _("The organisation"), problems) for key in data}
+    return str(found.get("name") or "").strip()
 
 
-def _answers(raw: Any, definition: Definition, problems: _Problems) -> dict[str, Any]:
+def _answers(
+    raw: Any, definition: Definition, problems: _Problems, authorship: dict[str, Authorship]
+) -> dict[str, Any]:
+    """The answers, checked; `authorship` receives who wrote each, as the file says."""
     if not isinstance(raw, dict):
         raise _fail(_("%(what)s must be a JSON object.") % {"what": _('Its "answers"')})
     cleaned: dict[str, Any] = {}
@@ -408,8 +471,7 @@ def _answers(raw: Any, definition: Definition, problems: _Problems) -> dict[str,
                 )
             )
             continue
-        for key in INFO:
-            _info(entry, key, where, problems)
+        authorship[item.id] = _authorship(entry, where, problems)
         try:
             cleaned[item.id] = clean_answer(item, entry["value"])
         except AnswerError as error:
@@ -419,11 +481,11 @@ def _answers(raw: Any, definition: Definition, problems: _Problems) -> dict[str,
 
 def _record_entries(
     raw: Any, definition: Definition, problems: _Problems
-) -> dict[str, list[tuple[Item, int, Any, Any]]]:
+) -> dict[str, list[tuple[Item, int, Any, Any, Authorship]]]:
     """First pass over the lists: shapes, limits and ids; data is checked once all ids are known."""
     if not isinstance(raw, dict):
         raise _fail(_("%(what)s must be a JSON object.") % {"what": _('Its "lists"')})
-    entries: dict[str, list[tuple[Item, int, Any, Any]]] = {}
+    entries: dict[str, list[tuple[Item, int, Any, Any, Authorship]]] = {}
     seen: dict[str, str] = {}  # uid → where it first appeared
     for item_id, records in raw.items():
         item = definition.item(item_id)
@@ -487,9 +549,8 @@ def _record_entries(
             position = record.get("position")
             if position is not None and (not _is_int(position) or position < 1):
                 problems.add(problem_in(where, _("its position must be a whole number from 1.")))
-            for key in INFO:
-                _info(record, key, where, problems)
-            entries[item.id].append((item, number, uid, record["data"]))
+            authorship = _authorship(record, where, problems)
+            entries[item.id].append((item, number, uid, record["data"], authorship))
     return entries
 
 
@@ -498,13 +559,14 @@ def _lists(
 ) -> dict[str, tuple[ImportedRecord, ...]]:
     entries = _record_entries(raw, definition, problems)
     # A reference may name any record of the file, in the list it points to; nothing else.
-    references = {item_id: {uid for _i, _n, uid, _d in found} for item_id, found in entries.items()}
+    references = {item_id: {entry[2] for entry in found} for item_id, found in entries.items()}
     lists: dict[str, tuple[ImportedRecord, ...]] = {}
     for item_id, found in entries.items():
         records = []
-        for item, number, uid, data in found:
+        for item, number, uid, data, authorship in found:
             try:
-                records.append(ImportedRecord(uid, clean_record(item, data, references)))
+                cleaned = clean_record(item, data, references)
+                records.append(ImportedRecord(uid, cleaned, authorship))
             except AnswerError as error:
                 problems.add(problem_in(record_name(item, number, uid), str(error)))
         lists[item_id] = tuple(records)
@@ -525,11 +587,13 @@ def parse(content: bytes) -> PlanFile:
     definition = _definition(root["definition"])
     problems = _Problems()
     title, service, service_other = _plan(root["plan"], problems)
+    organisation = ""
     if root.get("organisation") is not None:
-        _organisation(root["organisation"], problems)
-    for key in ("exported_at", "revision_count"):
-        _info(root, key, _("The file"), problems)
-    answers = _answers(_or_empty(root.get("answers")), definition, problems)
+        organisation = _organisation(root["organisation"], problems)
+    exported_at = _info(root, "exported_at", _("The file"), problems)
+    revision_count = _info(root, "revision_count", _("The file"), problems)
+    authorship: dict[str, Authorship] = {}
+    answers = _answers(_or_empty(root.get("answers")), definition, problems, authorship)
     lists = _lists(_or_empty(root.get("lists")), definition, problems)
     problems.raise_if_any()
     return PlanFile(
@@ -539,4 +603,11 @@ def parse(content: bytes) -> PlanFile:
         service_other=service_other,
         answers=answers,
         lists=lists,
+        source=Source(
+            organisation=organisation,
+            title=title,
+            exported_at=_moment(exported_at),
+            revision_count=revision_count,
+        ),
+        authorship={item_id: authorship[item_id] for item_id in answers},
     )

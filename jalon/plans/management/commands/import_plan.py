@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from jalon.accounts.models import User
 from jalon.organisations.models import Organisation
+from jalon.plans.models import MAX_ID
+from jalon.plans.plan_file import PlanFileError, parse, read_limited
 from jalon.plans.services import plan_import
-from jalon.reports.from_json import PlanFileError, parse, read_limited
 from jalon.worksheets.answers import AnswerError
 
 
@@ -40,8 +41,15 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path}: cannot be read ({error.strerror}).") from None
         except PlanFileError as error:
-            raise CommandError(f"{path}:\n" + "\n".join(error.messages)) from None
-        organisation = Organisation.objects.filter(pk=options["organisation"]).first()
+            if len(error.messages) == 1:
+                raise CommandError(f"{path}: {error.messages[0]}") from None
+            raise CommandError(f"{path}:\n- " + "\n- ".join(error.messages)) from None
+        organisation_id = options["organisation"]
+        organisation = (
+            Organisation.objects.filter(pk=organisation_id).first()
+            if 0 < organisation_id < MAX_ID  # past 64 bits the query itself would fail
+            else None
+        )
         if organisation is None:
             raise CommandError(f"No municipality has the id {options['organisation']}.")
         user = None

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_http_methods
 from jalon.http import AuthenticatedRequest
 from jalon.organisations.access import Capability, organisation_for
 from jalon.organisations.models import Organisation
-from jalon.plans.services import plan_import as import_plan_file
 from jalon.worksheets.answers import AnswerError
 
-from .from_json import MAX_BYTES, PlanFileError, parse, read_limited, too_large_message
+from .plan_file import MAX_BYTES, PlanFileError, parse, read_limited, too_large_message
+from .services import plan_import as import_plan_file
 
 
 class SizeLimit(FileUploadHandler):
@@ -82,7 +82,7 @@ def _plan_import(
 ) -> HttpResponse:
     if request.method != "POST":
         form = PlanImportForm()
-        return render(request, "reports/import.html", {"organisation": organisation, "form": form})
+        return render(request, "plans/import.html", {"organisation": organisation, "form": form})
     form = PlanImportForm(request.POST, request.FILES)
     if limit.exceeded:  # the file was skipped: say why, rather than "this field is required"
         form.full_clean()
@@ -105,7 +105,7 @@ def _plan_import(
             return redirect("plan_overview", plan.pk)
     return render(
         request,
-        "reports/import.html",
+        "plans/import.html",
         {"organisation": organisation, "form": form},
         status=400,
     )
