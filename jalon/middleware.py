@@ -1,11 +1,13 @@
-"""Request-wide behaviour: the interface language, the Content-Security-Policy header, and how
-failed logins are counted and shown (the hooks django-axes calls).
+"""Request-wide behaviour: the client's address behind proxies, private pages, the interface
+language, the Content-Security-Policy header, and how failed logins are counted and shown (the
+hooks django-axes calls).
 
 Jalon speaks French unless the person chose English with the language switch. Django's
 LocaleMiddleware would follow the browser's Accept-Language, but our users' phones and shared
 office computers are often set to English while they work in French: the worksheet is French
 first, so only an explicit choice (the language cookie) changes it."""
 
+import ipaddress
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 # Everything Jalon serves comes from its own origin: no CDN, no web font, no inline script or
 # style (GUIDE §6), so nothing typed into a plan can run even if a template forgot to escape it.
@@ -61,6 +64,58 @@ def content_security_policy_middleware(
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+    return middleware
+
+
+def client_address(forwarded_for: str, remote_addr: str, trusted_proxies: int) -> str:
+    """The client's address behind `trusted_proxies` reverse proxies: the Nth entry from the
+    right of X-Forwarded-For (entries further left are whatever the client claimed). Without a
+    trusted proxy, or when the header is shorter or not an address, the connection's own."""
+    if trusted_proxies <= 0:
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    if len(hops) < trusted_proxies:
+        return remote_addr
+    candidate = hops[-trusted_proxies]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote_addr
+    return candidate
+
+
+def client_address_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """REMOTE_ADDR becomes the client's address (JALON_TRUSTED_PROXIES), so that login
+    throttling (django-axes reads REMOTE_ADDR) and logs count people, not the proxy."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        trusted = settings.TRUSTED_PROXIES
+        if trusted:
+            request.META["REMOTE_ADDR"] = client_address(
+                request.META.get("HTTP_X_FORWARDED_FOR", ""),
+                request.META.get("REMOTE_ADDR", ""),
+                trusted,
+            )
+        return get_response(request)
+
+    return middleware
+
+
+def private_pages_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Pages show one person's plans: no shared cache (a proxy, an office's cache) may keep
+    them, and the browser asks again before reusing its own copy. Responses that say otherwise
+    (downloads: no-store) keep theirs."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_cache=True)
         return response
 
     return middleware

@@ -11,6 +11,9 @@ environment variables; the defaults are safe for development and tests.
     JALON_SECURE=1              HTTPS only: secure cookies, HSTS, redirect to https
     JALON_HSTS_PRELOAD=1        also ask browsers to preload HSTS (see below: the domain's owner
                                 decides, for all its subdomains)
+    JALON_TRUSTED_PROXIES=N     the number of reverse proxies in front of Jalon (default 0): the
+                                client's address is then the Nth from the right in
+                                X-Forwarded-For, for login throttling and logs
 """
 
 import os
@@ -54,9 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jalon.middleware.client_address_middleware",  # first: everything after sees the client
     "django.middleware.security.SecurityMiddleware",
     "jalon.middleware.content_security_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jalon.middleware.private_pages_middleware",  # after whitenoise: pages, not static files
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jalon.middleware.language_middleware",
@@ -132,6 +137,10 @@ AUTHENTICATION_BACKENDS = [
 # 15 minutes (another person, or the same person elsewhere, is unaffected). Attempts are counted
 # in the database, so every app server behind a load balancer sees the same count. Behind a
 # reverse proxy the IP address is the proxy's, and the lock becomes one per address.
+# Behind N reverse proxies, each appends the address it received from to X-Forwarded-For; only
+# the last N entries were written by proxies we trust, so the client is the Nth from the right.
+# With 0 (no proxy) the header is ignored: anyone can send one.
+TRUSTED_PROXIES = int(env.get("JALON_TRUSTED_PROXIES", "0"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -22,7 +22,7 @@ from django.core import serializers
 from django.test import Client
 from django.utils import timezone
 
-from jalon.middleware import CONTENT_SECURITY_POLICY
+from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.plans.services import record_add
 
 from .conftest import PASSWORD
@@ -240,6 +240,44 @@ def test_sign_up_accepts_a_long_uncommon_password(client, db):
     assert response.status_code == 302
 
 
+def test_behind_a_trusted_proxy_each_client_is_throttled_on_its_own(client, people, settings):
+    settings.TRUSTED_PROXIES = 1
+    email = people["owner"].email
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}  # every request arrives from the proxy
+    for _attempt in range(5):
+        log_in(client, email, "wrong-password", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    locked = log_in(client, email, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert locked.status_code == 429
+    # The same person from another network, through the same proxy: not locked.
+    other = log_in(Client(), email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert other.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+def test_without_a_trusted_proxy_a_forwarded_for_header_is_ignored(client, people, settings):
+    settings.TRUSTED_PROXIES = 0
+    email = people["owner"].email
+    for number in range(5):  # a new, made-up address each time cannot escape the count
+        log_in(client, email, "wrong-password", HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+    assert log_in(client, email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "trusted", "client"),
+    [
+        ("203.0.113.7", 1, "203.0.113.7"),
+        ("6.6.6.6, 203.0.113.7", 1, "203.0.113.7"),  # what the client claimed is left of it
+        ("6.6.6.6, 203.0.113.7, 10.0.0.9", 2, "203.0.113.7"),
+        ("203.0.113.7", 2, "10.0.0.5"),  # fewer hops than proxies: the connection's address
+        ("not-an-address", 1, "10.0.0.5"),
+        ("2001:db8::1", 1, "2001:db8::1"),
+        ("203.0.113.7", 0, "10.0.0.5"),
+    ],
+)
+def test_the_client_address_is_the_nth_hop_from_the_right(forwarded_for, trusted, client):
+    assert client_address(forwarded_for, "10.0.0.5", trusted) == client
+
+
 # Headers ---------------------------------------------------------------------------------------
 
 
@@ -266,6 +304,8 @@ def test_every_page_carries_the_security_headers(client, people, ids, path):
     assert directives["frame-ancestors"] == "'none'"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+    # One person's pages: never kept by a shared cache, revalidated before the browser reuses them.
+    assert {"private", "no-cache"} <= set(response["Cache-Control"].replace(" ", "").split(","))
 
 
 def test_static_files_carry_the_policy_too(client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -39,10 +41,22 @@ def membership_add(*, organisation: Organisation, email: str, role: str) -> Memb
     return Membership.objects.create(organisation=organisation, user=user, role=Role(role))
 
 
+def sole_owner(members: Iterable[Membership]) -> Membership | None:
+    """The municipality's only owner, whom nobody may demote or remove (see below), or None."""
+    owners = [m for m in members if m.role == Role.OWNER]
+    return owners[0] if len(owners) == 1 else None
+
+
 def _keep_an_owner(membership: Membership) -> None:
     others = Membership.objects.filter(organisation=membership.organisation_id, role=Role.OWNER)
     if membership.role == Role.OWNER and not others.exclude(pk=membership.pk).exists():
-        raise MembershipError(_("A municipality needs at least one owner."))
+        raise MembershipError(
+            _(
+                "%(name)s is the only owner: a municipality needs one to manage its members. "
+                "Make another member owner first."
+            )
+            % {"name": membership.user}
+        )
 
 
 @transaction.atomic

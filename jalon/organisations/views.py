@@ -66,6 +66,7 @@ def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> 
             "organisation": organisation,
             "membership": membership,
             "members": members,
+            "sole_owner": services.sole_owner(members),
             "plans": organisation.plans.all(),
             "form": form,
             "can_manage": can(membership, Capability.MANAGE),

@@ -400,8 +400,8 @@ def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFil
             version=1,
             user=user,
         )
-        for target in (answer, revision):
-            _authored(target, authorship)
+        _authored(answer, authorship)
+        _authored(revision, authorship)
         answers.append(answer)
         revisions.append(revision)
     uids = _new_uids([record.uid for records in data.lists.values() for record in records])
@@ -445,8 +445,8 @@ def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFil
                 version=1,
                 user=user,
             )
-            for target in (row, revision):
-                _authored(target, record.authorship)
+            _authored(row, record.authorship)
+            _authored(revision, record.authorship)
             records.append(row)
             revisions.append(revision)
     Answer.objects.bulk_create(answers)

@@ -75,3 +75,25 @@ def test_the_last_owner_cannot_leave_or_step_down(organisation, people):
     with pytest.raises(services.MembershipError):
         services.membership_remove(membership=owner)
     assert Membership.objects.get(pk=owner.pk).role == Role.OWNER
+
+
+def test_the_sole_owner_is_offered_no_way_to_remove_or_demote_themselves(
+    client, organisation, people
+):
+    client_for(client, people["owner"])
+    owner = Membership.objects.get(organisation=organisation, user=people["owner"])
+    page = client.get(f"/organisations/{organisation.pk}/").content.decode()
+    assert f"/members/{owner.pk}/" not in page  # no form for the sole owner's membership
+    assert "Seul propriétaire" in page
+    editor = Membership.objects.get(organisation=organisation, user=people["editor"])
+    assert f"/members/{editor.pk}/" in page  # the others can still be managed
+    # Posted anyway (an old page, a script): refused, saying why.
+    response = client.post(
+        f"/organisations/{organisation.pk}/members/{owner.pk}/", {"remove": "1"}, follow=True
+    )
+    assert "le seul propriétaire" in response.content.decode()
+    assert Membership.objects.filter(pk=owner.pk).exists()
+    # With a second owner, both can be managed again.
+    client.post(f"/organisations/{organisation.pk}/members/{editor.pk}/", {"role": "owner"})
+    page = client.get(f"/organisations/{organisation.pk}/").content.decode()
+    assert f"/members/{owner.pk}/" in page and "Seul propriétaire" not in page
