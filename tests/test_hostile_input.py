@@ -253,3 +253,71 @@ def test_a_body_over_the_limit_shows_the_page_with_the_message_to_a_form_post(ed
     editor.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = editor.post(f"/plans/{plan.pk}/items/competences/", {"text": text}, **AUTOSAVE)
     assert "Nothing was saved" in response.json()["error"]
+
+
+# Every deliverable of a plan holding text that was accepted (or stored before the text rule)
+# answers 200, in both languages: the builders make text safe at their own boundary, and fonts
+# that ship with Jalon print every script, with a visible replacement for what none has.
+FORMATS = ("pdf", "docx", "xlsx", "csv", "json")
+
+
+def plan_holding(plan, user, text: str) -> None:
+    """`text` in an answer and in the names the charts and tables print."""
+    from jalon.plans.services import answer_save
+
+    answer_save(plan=plan, user=user, item_id="competences", raw=text, base_version=None)
+    actor = record_add(plan=plan, user=user, item_id="actors", raw={"name": text})
+    record_add(
+        plan=plan,
+        user=user,
+        item_id="partners",
+        raw={"actor": actor.uid, "digital_ease": "high", "interests": ["profit"]},
+    )
+    action = record_add(
+        plan=plan, user=user, item_id="pilot_actions", raw={"title": text, "family": "data"}
+    )
+    record_add(
+        plan=plan,
+        user=user,
+        item_id="roadmap",
+        raw={"action": action.uid, "start": "2027-01-01", "end": "2027-06-30"},
+    )
+    record_add(
+        plan=plan,
+        user=user,
+        item_id="indicators",
+        raw={"name": text, "baseline_value": "10", "target_value": "20", "unit": text[:20]},
+    )
+
+
+def downloads_all_answer_200(client, plan) -> None:
+    for language in ("fr", "en"):
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        for format_code in FORMATS:
+            response = client.get(f"/plans/{plan.pk}/download/{format_code}/")
+            assert response.status_code == 200, (language, format_code)
+            assert len(b"".join(response.streaming_content or [response.content])) > 0
+        assert client.get(f"/plans/{plan.pk}/print/").status_code == 200
+        assert client.get(f"/plans/{plan.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("name", list(KEPT))
+def test_every_deliverable_of_a_plan_holding_accepted_text_answers_200(client, plan, people, name):
+    plan_holding(plan, people["owner"], KEPT[name])
+    downloads_all_answer_200(client_for(client, people["viewer"]), plan)
+
+
+@pytest.mark.parametrize("name", [n for n in REFUSED if n != "NUL"])
+def test_text_stored_before_the_rule_still_exports(client, plan, people, name):
+    """Written straight to the tables, as an older Jalon could have (NUL aside: PostgreSQL never
+    stored it, and on SQLite the same path is covered by the builders' own tests)."""
+    char, _code = REFUSED[name]
+    plan_holding(plan, people["owner"], "avant")
+    text = f"texte {char} ancien"
+    Answer.objects.filter(plan=plan).update(value=text)
+    for record in Record.objects.filter(plan=plan):
+        for key in ("name", "title"):
+            if key in record.data:
+                record.data[key] = text
+        record.save()
+    downloads_all_answer_200(client_for(client, people["viewer"]), plan)

@@ -94,3 +94,38 @@ def test_a_reference_must_name_a_record_of_the_same_plan(definition):
     assert data["actions"] == ["a2", "a1"]
     with pytest.raises(AnswerError, match="not in this plan"):
         clean_record(item, {"name": "Taux", "actions": ["elsewhere"]}, known)
+
+
+def test_a_multiple_reference_left_out_is_an_empty_list(definition):
+    item = definition.item("indicators")
+    data = clean_record(item, {"name": "Taux de collecte"}, {"pilot_actions": set()})
+    assert data["actions"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "kind"),
+    [
+        ("a\x00", "U+0000", "control character"),
+        ("\x1b[31m", "U+001B", "control character"),
+        ("\x85", "U+0085", "control character"),
+        ("\x7f", "U+007F", "control character"),
+        ("\ufdd0", "U+FDD0", "not a character"),
+        ("\U0001fffe", "U+1FFFE", "not a character"),
+        ("\udfff", "U+DFFF", "half of a character pair"),
+    ],
+)
+def test_the_text_rule_names_the_field_and_the_character(definition, text, code, kind):
+    with pytest.raises(AnswerError) as refused:
+        clean_answer(definition.item("competences"), text)
+    message = str(refused.value)
+    assert message.startswith("The answer contains") and code in message and kind in message
+    with pytest.raises(AnswerError, match=code):
+        clean_record(definition.item("actors"), {"name": text}, {})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\t a\tb\nc ", "🚮♻️ 🇸🇳", "中文", "e\u0301\u0302", "a\u2028b\u2029c", "بلدية", "ɛɔŋƙɗẹọṣ"],
+)
+def test_the_text_rule_keeps_text(definition, text):
+    assert clean_answer(definition.item("competences"), text) == text.strip()
