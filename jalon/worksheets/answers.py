@@ -159,10 +159,8 @@ def clean_field(field: Field, raw: Any, references: Mapping[str, Set[str]]) -> A
             raise AnswerError(_("%(what)s must be a date (YYYY-MM-DD).") % {"what": what}) from None
     # A reference may only point at a record of the same plan: ids of other plans are unknown here.
     known = references.get(field.references or "", set())
-    if raw in (None, ""):
-        ids = []  # left out, as a single or a multiple reference
-    else:
-        ids = raw if field.multiple else [raw]
+    # Left out (None or ""), a single or a multiple reference names no record.
+    ids = [] if raw in (None, "") else raw if field.multiple else [raw]
     if not isinstance(ids, list) or not all(isinstance(one, str) for one in ids):
         raise AnswerError(_("%(what)s must name records of this plan.") % {"what": what})
     unknown = [one for one in ids if one not in known]
