@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, is_answered
