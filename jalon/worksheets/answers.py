@@ -33,10 +33,10 @@ def _text(raw: Any, *, limit: int, what: object) -> str:
         return ""
     if not isinstance(raw, str):
         raise AnswerError(_("%(what)s must be text.") % {"what": what})
-    text = raw.replace("\r\n", "\n").strip()
-    problem = text_problem(text, what)
+    problem = text_problem(raw, what)  # before strip(): Python strips some control characters
     if problem:
         raise AnswerError(problem)
+    text = raw.replace("\r\n", "\n").strip()
     if len(text) > limit:
         raise AnswerError(
             _("%(what)s is %(length)s characters long; the limit is %(limit)s.")
