@@ -11,3 +11,16 @@ class MemberAddForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the municipality"), max_length=200)
+    country = forms.CharField(label=_("Country"), max_length=100)
+    city = forms.CharField(label=_("City"), max_length=100)
+    currency = forms.RegexField(
+        label=_("Currency of budgets"),
+        regex=r"^[A-Za-z]{3}$",
+        initial="XOF",
+        max_length=3,
+        help_text=_("Three-letter code, e.g. XOF (franc CFA), EUR, MAD."),
+    )

@@ -217,19 +217,6 @@ def section_views(
     ]
 
 
-class OrganisationForm(forms.Form):
-    name = forms.CharField(label=_("Name of the municipality"), max_length=200)
-    country = forms.CharField(label=_("Country"), max_length=100)
-    city = forms.CharField(label=_("City"), max_length=100)
-    currency = forms.RegexField(
-        label=_("Currency of budgets"),
-        regex=r"^[A-Za-z]{3}$",
-        initial="XOF",
-        max_length=3,
-        help_text=_("Three-letter code, e.g. XOF (franc CFA), EUR, MAD."),
-    )
-
-
 class PlanForm(forms.Form):
     service = forms.ChoiceField(
         label=_("Urban service"), choices=UrbanService.choices, widget=forms.RadioSelect
