@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache  # the rooms import one way: [tool.importlinter] in pyproject.toml
 
 test: install lint node_modules/.installed
 	$(BIN)/bandit -c pyproject.toml -r jalon -q

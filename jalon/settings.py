@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jalon.plans",
     "jalon.worksheets",
     "jalon.reports",  # its management commands: export_plan, import_plan
+    "jalon.backups",  # its management commands: backup, restore
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jalon.worksheets.text import PlainTextValidator
+
 from .models import Role
 
 
@@ -11,3 +13,24 @@ class MemberAddForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the municipality"),
+        max_length=200,
+        validators=[PlainTextValidator(_("Name of the municipality"))],
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=100, validators=[PlainTextValidator(_("Country"))]
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, validators=[PlainTextValidator(_("City"))]
+    )
+    currency = forms.RegexField(
+        label=_("Currency of budgets"),
+        regex=r"^[A-Za-z]{3}$",
+        initial="XOF",
+        max_length=3,
+        help_text=_("Three-letter code, e.g. XOF (franc CFA), EUR, MAD."),
+    )

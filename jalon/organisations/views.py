@@ -9,13 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jalon.access import Capability, can, organisation_for, organisations_of
 from jalon.http import AuthenticatedRequest
-from jalon.plans.forms import OrganisationForm
 from jalon.plans.models import Plan
 
 from . import services
-from .access import Capability, can, organisation_for, organisations_of
-from .forms import MemberAddForm, RoleForm
+from .forms import MemberAddForm, OrganisationForm, RoleForm
 from .models import Membership
 
 

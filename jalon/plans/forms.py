@@ -229,27 +229,6 @@ def section_views(
     ]
 
 
-class OrganisationForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name of the municipality"),
-        max_length=200,
-        validators=[PlainTextValidator(_("Name of the municipality"))],
-    )
-    country = forms.CharField(
-        label=_("Country"), max_length=100, validators=[PlainTextValidator(_("Country"))]
-    )
-    city = forms.CharField(
-        label=_("City"), max_length=100, validators=[PlainTextValidator(_("City"))]
-    )
-    currency = forms.RegexField(
-        label=_("Currency of budgets"),
-        regex=r"^[A-Za-z]{3}$",
-        initial="XOF",
-        max_length=3,
-        help_text=_("Three-letter code, e.g. XOF (franc CFA), EUR, MAD."),
-    )
-
-
 class PlanForm(forms.Form):
     service = forms.ChoiceField(
         label=_("Urban service"), choices=UrbanService.choices, widget=forms.RadioSelect

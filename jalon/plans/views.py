@@ -20,8 +20,8 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jalon.access import Capability, can, organisation_for, plan_for
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
-from jalon.organisations.access import Capability, can, organisation_for, plan_for
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
 from jalon.worksheets.answers import AnswerError

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from jalon.access import Capability, organisation_for
 from jalon.http import AuthenticatedRequest
-from jalon.organisations.access import Capability, organisation_for
 from jalon.organisations.models import Organisation
 from jalon.worksheets.answers import AnswerError
 

@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
+from jalon.access import plan_for
 from jalon.http import AuthenticatedRequest
-from jalon.organisations.access import plan_for
 from jalon.plans import fragments
 from jalon.plans.models import Plan
 from jalon.plans.selectors import PlanState

@@ -15,9 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from jalon.accounts.models import User
+from jalon.organisations.models import Membership, Organisation, Role
 from jalon.plans.models import Plan
-
-from .models import Membership, Organisation, Role
 
 
 class Capability(StrEnum):
