@@ -1,6 +1,7 @@
 """Browser tests drive Debian's Chromium through Playwright against the live test server.
 
-They are skipped, with the way to get Chromium, when it is not installed; CI always has it."""
+They are skipped, with the way to get Chromium, when it is not installed; under CI (CI=true) that
+skip is a failure (tests/conftest.py), as CI installs Chromium."""
 
 from __future__ import annotations
 
