@@ -52,7 +52,8 @@ class Database:
 
     def state(self) -> dict[str, Any]:
         """What tests/durability/dbstate.py reads from this database."""
-        return json.loads(run_python(self.env, "-m", "tests.durability.dbstate"))
+        state: dict[str, Any] = json.loads(run_python(self.env, "-m", "tests.durability.dbstate"))
+        return state
 
 
 def run_python(env: dict[str, str], *args: str, timeout: float = 120) -> str:
@@ -120,7 +121,8 @@ def database(request: pytest.FixtureRequest) -> Database:
     """Each engine in turn: SQLite always, PostgreSQL when DATABASE_URL points to one (the
     `postgres` mark deselects that case otherwise)."""
     fixture = {"sqlite": "sqlite_database", "postgresql": "postgres_database"}[request.param]
-    return request.getfixturevalue(fixture)
+    database: Database = request.getfixturevalue(fixture)
+    return database
 
 
 def free_port() -> int:
@@ -294,7 +296,8 @@ def demo_database(database: Database) -> dict[str, Any]:
         "call_command('load_demo', stdout=io.StringIO()); "
         "from tests.durability.dbstate import main; main()"
     )
-    return json.loads(run_python(database.env, "-c", script))
+    state: dict[str, Any] = json.loads(run_python(database.env, "-c", script))
+    return state
 
 
 def assert_history_chain(history: list[dict[str, Any]], version: int) -> None:

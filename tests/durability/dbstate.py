@@ -29,10 +29,12 @@ def foreign_key_orphans(connection: BaseDatabaseWrapper) -> dict[str, int]:
     with connection.cursor() as cursor:
         for model in apps.get_models(include_auto_created=True):
             for field in model._meta.concrete_fields:
-                if not field.is_relation or field.related_model is None:
+                related = field.related_model
+                if not field.is_relation or related is None:
                     continue  # only ForeignKey and OneToOneField are concrete relations
+                assert not isinstance(related, str), related  # resolved once apps are ready
                 child, column = model._meta.db_table, field.column
-                parent = field.related_model._meta.db_table
+                parent = related._meta.db_table
                 target = field.target_field.column  # type: ignore[attr-defined]
                 cursor.execute(
                     f"SELECT COUNT(*) FROM {quote(child)} AS child "  # noqa: S608 — names from models

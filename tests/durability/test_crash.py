@@ -209,11 +209,11 @@ def test_acknowledged_autosaves_survive_a_server_kill(database: Database, server
     assert after.status == 200
     assert after.json()["version"] == stored_version + 1
 
-    acknowledged = sum(len(b.acknowledged) for b in bursts)
+    kept = sum(len(b.acknowledged) for b in bursts)
     landed = sum(
         b.in_flight is not None and b.target.stored(state)[0] == b.in_flight for b in bursts
     )
     print(
-        f"{database.engine}: {acknowledged} saves acknowledged before the kill, all kept; "
+        f"{database.engine}: {kept} saves acknowledged before the kill, all kept; "
         f"{landed} of {len(bursts)} in flight were committed"
     )

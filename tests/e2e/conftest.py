@@ -47,6 +47,6 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.base = live_server.url  # type: ignore[attr-defined]
+    page.base = live_server.url
     yield page
     context.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from jalon.accounts.models import User
 from jalon.organisations.services import membership_add
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 STEPS = ("1", "2", "3", "4", "5", "6")
-PHONE = {"width": 360, "height": 800}
+PHONE: ViewportSize = {"width": 360, "height": 800}
 SAVED = re.compile(r"Enregistré|Saved")
 # 200 letters with no break opportunity (no space, no hyphen), like a pasted reference: it must
 # wrap, not widen the page.
@@ -374,7 +374,7 @@ class Keyboard:
         assert state["contrast"] >= 3, f"focus ring at {state['contrast']:.2f}:1 on {state['what']}"
         assert state["onScreen"], f"focused element off screen: {state['what']}"
         self.stops += 1
-        return state["at"]
+        return bool(state["at"])
 
     def tab_to(self, selector: str, *, backwards: bool = False, limit: int = 60) -> None:
         for _ in range(limit):
