@@ -13,6 +13,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -43,7 +44,7 @@ def ids(plan, people):
 def database() -> dict[str, str]:
     """Every row of every table, serialised: two snapshots differ if anything was written."""
     return {
-        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
+        model._meta.label: serializers.serialize("json", model._default_manager.order_by("pk"))
         for model in apps.get_models()
     }
 
@@ -137,7 +138,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 # Login throttling ------------------------------------------------------------------------------
 
 
-def log_in(client: Client, email: str, password: str, **extra: str):
+def log_in(client: Client, email: str, password: str, **extra: Any):
     return client.post(LOGIN, {"username": email, "password": password}, **extra)
 
 

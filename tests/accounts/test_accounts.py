@@ -58,7 +58,9 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(client, people, s
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post("/accounts/password_reset/", {"email": "editor@example.org"})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["editor@example.org"]
-    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    found = re.search(r"http://testserver(/accounts/reset/\S+/)", str(mail.outbox[0].body))
+    assert found is not None, mail.outbox[0].body
+    link = found.group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
     new_password = "Un-nouveau-mot-de-passe-2026"

@@ -42,14 +42,6 @@ def postgres_url() -> str | None:
     return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
-def skip_without_postgres() -> None:
-    if postgres_url() is None:
-        pytest.skip(
-            "needs PostgreSQL: set DATABASE_URL=postgres://… (CI's PostgreSQL pass does); "
-            "SQLite serves one machine only"
-        )
-
-
 @dataclass
 class Database:
     """A database for servers started by a test, and the environment that points them to it."""
@@ -60,7 +52,8 @@ class Database:
 
     def state(self) -> dict[str, Any]:
         """What tests/durability/dbstate.py reads from this database."""
-        return json.loads(run_python(self.env, "-m", "tests.durability.dbstate"))
+        state: dict[str, Any] = json.loads(run_python(self.env, "-m", "tests.durability.dbstate"))
+        return state
 
 
 def run_python(env: dict[str, str], *args: str, timeout: float = 120) -> str:
@@ -103,13 +96,14 @@ def sqlite_database(tmp_path: Path) -> Database:
 
 
 @pytest.fixture
-def postgres_database(tmp_path: Path) -> Iterator[Database]:
-    """A scratch database on DATABASE_URL's server, dropped at the end."""
-    skip_without_postgres()
+def postgres_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A scratch database on DATABASE_URL's server, dropped at the end. Only for tests marked
+    `postgres`, which tests/conftest.py deselects when DATABASE_URL is not PostgreSQL."""
+    assert request.node.get_closest_marker("postgres"), "mark the test @pytest.mark.postgres"
     import psycopg
 
     admin_url = postgres_url()
-    assert admin_url is not None
+    assert admin_url is not None, "a `postgres` test ran without DATABASE_URL=postgres://…"
     name = f"jalon_durability_{os.getpid()}_{secrets.token_hex(4)}"
     parts = urllib.parse.urlsplit(admin_url)
     url = urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
@@ -122,11 +116,13 @@ def postgres_database(tmp_path: Path) -> Iterator[Database]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest) -> Database:
-    """Each engine in turn: SQLite always, PostgreSQL when DATABASE_URL points to one."""
+    """Each engine in turn: SQLite always, PostgreSQL when DATABASE_URL points to one (the
+    `postgres` mark deselects that case otherwise)."""
     fixture = {"sqlite": "sqlite_database", "postgresql": "postgres_database"}[request.param]
-    return request.getfixturevalue(fixture)
+    database: Database = request.getfixturevalue(fixture)
+    return database
 
 
 def free_port() -> int:
@@ -300,7 +296,8 @@ def demo_database(database: Database) -> dict[str, Any]:
         "call_command('load_demo', stdout=io.StringIO()); "
         "from tests.durability.dbstate import main; main()"
     )
-    return json.loads(run_python(database.env, "-c", script))
+    state: dict[str, Any] = json.loads(run_python(database.env, "-c", script))
+    return state
 
 
 def assert_history_chain(history: list[dict[str, Any]], version: int) -> None:

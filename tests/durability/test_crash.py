@@ -170,8 +170,16 @@ def test_acknowledged_autosaves_survive_a_server_kill(database: Database, server
     assert browser.request(f"/plans/{plan}/").status == 200
 
     state = database.state()
+    # The database is whole: the engine's own consistency check (SQLite's integrity_check,
+    # PostgreSQL's amcheck on every index and table) and one orphan query per foreign key.
     assert state["integrity"] == ["ok"]
+    assert state["orphans"] == {}
     assert state["foreign_key_violations"] == 0
+    assert {"plans_answer.plan_id", "plans_record.plan_id", "plans_revision.plan_id"} <= set(
+        state["checked"]["foreign_keys"]
+    )
+    if database.engine == "postgresql":
+        assert state["checked"]["indexes"] > 0 and state["checked"]["tables"] > 0
     for burst in bursts:
         target = burst.target
         value, version = target.stored(state)
@@ -201,11 +209,11 @@ def test_acknowledged_autosaves_survive_a_server_kill(database: Database, server
     assert after.status == 200
     assert after.json()["version"] == stored_version + 1
 
-    acknowledged = sum(len(b.acknowledged) for b in bursts)
+    kept = sum(len(b.acknowledged) for b in bursts)
     landed = sum(
         b.in_flight is not None and b.target.stored(state)[0] == b.in_flight for b in bursts
     )
     print(
-        f"{database.engine}: {acknowledged} saves acknowledged before the kill, all kept; "
+        f"{database.engine}: {kept} saves acknowledged before the kill, all kept; "
         f"{landed} of {len(bursts)} in flight were committed"
     )

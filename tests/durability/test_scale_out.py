@@ -5,7 +5,7 @@ database, and each write locks its plan row, so the check and the write cannot i
 between servers either.
 
 SQLite serves one machine only: these tests run when DATABASE_URL points to PostgreSQL (CI's
-PostgreSQL pass) and are skipped otherwise.
+PostgreSQL pass) and are deselected otherwise (the `postgres` mark, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from .conftest import (
     Servers,
     assert_history_chain,
     demo_database,
-    skip_without_postgres,
 )
 
 ITEM = "competences"  # a text item of the demo plan
@@ -28,9 +27,7 @@ OTHER_ITEM = "scale_up"
 RECORDS_OF = "actors"
 
 
-@pytest.fixture(autouse=True)
-def postgres_only() -> None:
-    skip_without_postgres()
+pytestmark = pytest.mark.postgres
 
 
 def _answer(state: dict[str, Any], item_id: str) -> dict[str, Any]:

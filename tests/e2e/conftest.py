@@ -1,6 +1,7 @@
 """Browser tests drive Debian's Chromium through Playwright against the live test server.
 
-They are skipped, with the way to get Chromium, when it is not installed; CI always has it."""
+They are skipped, with the way to get Chromium, when it is not installed; under CI (CI=true) that
+skip is a failure (tests/conftest.py), as CI installs Chromium."""
 
 from __future__ import annotations
 
@@ -46,6 +47,6 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.base = live_server.url  # type: ignore[attr-defined]
+    page.base = live_server.url
     yield page
     context.close()

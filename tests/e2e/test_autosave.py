@@ -73,7 +73,7 @@ def test_two_people_on_the_same_item_see_the_conflict_and_choose(
     for user in (people["editor"], people["outsider"]):
         context = browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
-        page.base = live_server.url  # type: ignore[attr-defined]
+        page.base = live_server.url
         log_in(page, user)
         page.goto(step_url(page, plan))
         pages.append(page)

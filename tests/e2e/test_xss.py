@@ -95,7 +95,8 @@ class Watcher:
         assert page.evaluate("window.__csp") == [], where
         assert self.console == [], where
         assert self.dialogs == [], where
-        return page.evaluate("document.body.innerText")
+        text: str = page.evaluate("document.body.innerText")
+        return text
 
 
 def log_in(page: Page, user) -> None:

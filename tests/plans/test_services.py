@@ -54,7 +54,8 @@ def test_a_stale_edit_is_refused_and_overwrites_nothing(plan, people):
     save(plan, people["owner"], "Version d’Awa", 0)
     with pytest.raises(StaleEdit) as caught:
         save(plan, people["editor"], "Version de Moussa", 0)
-    assert caught.value.current.value == "Version d’Awa"
+    current = caught.value.current
+    assert isinstance(current, Answer) and current.value == "Version d’Awa"
     assert Answer.objects.get(plan=plan, item_id=ITEM).value == "Version d’Awa"
     assert Revision.objects.filter(plan=plan).count() == 1
 
@@ -159,7 +160,8 @@ def test_records_are_added_updated_moved_and_removed_with_history(plan, people):
         Revision.objects.filter(plan=plan).order_by("id").values_list("action", flat=True)
     )
     assert actions == ["add", "add", "update", "move", "delete"]
-    assert Revision.objects.get(action="delete").before["name"] == "Orange"
+    deleted = Revision.objects.get(action="delete").before
+    assert deleted is not None and deleted["name"] == "Orange"
 
 
 def test_a_stale_record_edit_is_refused(plan, people):
@@ -194,6 +196,7 @@ def test_a_reference_to_a_record_of_another_plan_is_refused(plan, other_plan, pe
 
 def test_a_list_holds_at_most_its_limit(plan, people, settings):
     item = services.definition_of(plan).item("actors")
+    assert item is not None
     for i in range(item.max_records):
         record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": f"Acteur {i}"})
     with pytest.raises(AnswerError, match="limit"):

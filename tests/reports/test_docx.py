@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime
 import io
-import sys
 from collections.abc import Mapping
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import docx
@@ -28,7 +26,8 @@ from jalon.reports.selectors import plan_document
 from jalon.worksheets.loading import latest_definition
 from jalon.worksheets.schema import ItemKind
 
-SHARED_TOOLS = Path(__file__).resolve().parents[3] / "shared" / "tools"
+from ..fidelity import missing_texts
+
 WORKSHEET = "gerer-les-services-urbains"
 
 
@@ -45,12 +44,7 @@ def demo_documents() -> dict[str, Document]:
 
 def missing_seed_items(text: str) -> list[str]:
     """The seed worksheet's items (steps, instructions, questions, options) not in `text`."""
-    if not (SHARED_TOOLS / "check_fidelity.py").exists():
-        pytest.skip("shared/tools/check_fidelity.py is not beside the repository")
-    sys.path.insert(0, str(SHARED_TOOLS))
-    from check_fidelity import missing_items
-
-    return [item.text for item, _ratio, _seen in missing_items(text)]
+    return missing_texts(text)
 
 
 def hand_document(

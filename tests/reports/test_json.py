@@ -68,6 +68,7 @@ def comparable(export: dict[str, Any]) -> dict[str, Any]:
     lists = {}
     for item_id, records in export["lists"].items():
         item = definition.item(item_id)
+        assert item is not None
         references = {f.id for f in item.fields if f.kind is FieldKind.REFERENCE}
         lists[item_id] = [
             {

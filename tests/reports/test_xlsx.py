@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 import io
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from jalon.reports import to_xlsx
@@ -46,7 +48,7 @@ def workbook_text(book: Workbook) -> str:
     )
 
 
-def column(sheet, title: str) -> list:
+def column(sheet, title: str) -> list[Any]:
     header = [cell.value for cell in sheet[1]]
     index = header.index(title)
     return [row[index].value for row in sheet.iter_rows(min_row=2)]
@@ -93,6 +95,7 @@ def test_xlsx_has_a_contents_sheet_then_a_sheet_per_step_and_per_list(demo):
         link.value
         == "3\u00a0enregistrements\u00a0: voir «\u00a01.2 Groupes sociaux et quartie…\u00a0»"
     )
+    assert link.hyperlink is not None
     assert link.hyperlink.location == "'1.2 Groupes sociaux et quartie…'!A1"
 
 
@@ -104,7 +107,7 @@ def test_xlsx_list_sheets_have_a_column_per_field_a_bold_frozen_header_and_wrapp
     assert sheet.max_row == 1 + len(entry.records)
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}6"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}6"
     assert sheet["C2"].alignment.wrap_text
     widths = [sheet.column_dimensions[c].width for c in "ABCDEFGHIJK"]
     assert all(10 <= width <= 50 for width in widths)
@@ -155,6 +158,7 @@ def test_xlsx_cuts_a_cell_over_32767_characters_with_a_visible_note(language, no
     book = workbook(to_xlsx.build(document))
     step = book["Étape 2" if language == "fr" else "Step 2"]
     cell = next(row[4].value for row in step.iter_rows(min_row=2) if row[2].value == "competences")
+    assert isinstance(cell, str)
     assert len(cell) == MAX_CELL
     assert cell.startswith("é" * 1000)
     assert cell.endswith(note)
@@ -164,6 +168,7 @@ def test_xlsx_cuts_a_cell_over_32767_characters_with_a_visible_note(language, no
         for row in book["Étape 5" if language == "fr" else "Step 5"].iter_rows(min_row=2)
         if row[2].value == "scale_up"
     )
+    assert isinstance(formula, str)
     assert formula.startswith("'=xxx")
     assert len(formula) <= MAX_CELL
 

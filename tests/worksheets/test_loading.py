@@ -63,7 +63,8 @@ def test_a_minimal_definition_loads_with_a_stable_hash(tmp_path):
     first = load_definition(write(tmp_path, TEXT_ITEM, "a.yaml"))
     second = load_definition(write(tmp_path, TEXT_ITEM, "b.yaml"))
     assert first.id == "tiny" and first.version == 1
-    assert first.item("why").kind is ItemKind.TEXT
+    why = first.item("why")
+    assert why is not None and why.kind is ItemKind.TEXT
     assert len(first.hash) == 64 and first.hash == second.hash
 
 
