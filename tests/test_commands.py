@@ -30,7 +30,7 @@ def fails_cleanly(*args: str) -> str:
 
 @pytest.fixture
 def plan_file(tmp_path, plan, people) -> Path:
-    path = tmp_path / "plan.json"
+    path: Path = tmp_path / "plan.json"
     call_command("export_plan", str(plan.pk), "--format", "json", "--output", str(path))
     return path
 

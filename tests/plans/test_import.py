@@ -41,11 +41,13 @@ def test_each_answer_and_record_keeps_its_author_and_date_from_the_file(
     plan = plan_import(organisation=organisation, user=people["editor"], data=parse(demo_file))
     answer = Answer.objects.get(plan=plan, item_id="competences")
     assert answer.file_author == json.loads(demo_file)["answers"]["competences"]["updated_by"]
+    assert answer.file_updated is not None
     assert answer.file_updated.isoformat() == "2026-11-25T08:00:00+00:00"
     assert answer.updated_by == people["editor"]  # who imported it
     authors = set(Record.objects.filter(plan=plan).values_list("file_author", flat=True))
     assert authors <= {"Awa Demba", "Moussa Diallo"} and authors
     assert plan.imported_from == "Commune de Kandia"
+    assert plan.imported_file_date is not None
     assert plan.imported_file_date.isoformat() == "2026-11-28T09:30:00+00:00"
     assert plan.imported_at is not None and plan.created_by == people["editor"]
 
