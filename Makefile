@@ -74,10 +74,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# pytest -rs: the summary says why each skipped test was skipped.
 test: install lint node_modules/.installed
 	$(BIN)/bandit -c pyproject.toml -r jalon -q
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -rs  # -rs: each skipped test says why
+	$(BIN)/pytest -rs
 
 clean:
 	rm -rf $(VENV) .pytest_cache
