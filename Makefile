@@ -8,7 +8,8 @@ PORT ?= 8000
 
 # pip, pinned. The venv is made without pip because Debian's python3 has no ensurepip unless
 # python3-venv is installed; pip then comes from ensurepip when Python has it, else from this
-# wheel on PyPI, checked against its sha256 (a bare Debian 12 needs only python3, make and git).
+# wheel on PyPI, checked against its sha256 (so a bare Debian 12 needs only python3, make, git
+# and ca-certificates).
 PIP_VERSION := 26.3
 PIP_WHEEL := pip-$(PIP_VERSION)-py3-none-any.whl
 PIP_URL := https://files.pythonhosted.org/packages/07/25/ee8c38ae72d66b844ce8eb9711ba905dba21ca1a8a0c960057c41cd23337/$(PIP_WHEEL)
@@ -48,8 +49,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # axe-core for the accessibility tests (package.json, test-only; `make run` does not need node).
-# Without npm, nothing is installed and the accessibility tests skip, saying so (under CI=true
-# they fail instead: CI must run them).
+# Without npm, nothing is installed: `make test` says so, and the accessibility tests skip.
 node_modules/.installed: package.json $(wildcard package-lock.json)
 	@if ! command -v npm >/dev/null; then \
 	  echo "npm not found: axe-core not installed, the accessibility tests will skip" \
