@@ -22,15 +22,13 @@ from django.utils.text import slugify
 
 from jalon.worksheets.schema import ItemKind
 
+from .characters import xml_text
 from .document import Amount, Document, Entry
 
 MAX_CELL = 32_767  # characters in one Excel cell, counted in UTF-16 units
 MAX_SHEET_NAME = 31  # Excel refuses longer sheet names
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# Characters XML 1.0 cannot carry (DOCX and XLSX are XML): control characters other than tab,
-# line feed and carriage return; lone surrogates; the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 # The words the builders print, in the document's language. The document's language is fixed
@@ -132,11 +130,6 @@ def words(language: str) -> Mapping[str, str]:
 def count_records(count: int, language: str) -> str:
     w = words(language)
     return f"{count}\u00a0{w['record'] if count == 1 else w['records']}"
-
-
-def xml_text(text: str) -> str:
-    """Text that XML can carry: characters it cannot are dropped (they come from pastes)."""
-    return _NOT_XML.sub("", text)
 
 
 def _units(text: str) -> int:

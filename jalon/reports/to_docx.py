@@ -43,7 +43,8 @@ from docx.styles.style import ParagraphStyle
 from jalon.worksheets.schema import ItemKind
 
 from . import charts
-from .cells import words, xml_text
+from .cells import words
+from .characters import xml_text
 from .charts import Chart
 from .document import Choice, Document, Entry, Meta, Step
 

@@ -10,7 +10,6 @@ text alternatives.
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .charts import Chart, all_charts
+from .charts import Chart, all_charts, for_typst
 from .document import Document, Entry, Record, Section, Step
 from .typesetting import FONTS, TEMPLATES, compile_typst
 from .typography import for_language
@@ -32,6 +31,9 @@ WIDE_TABLE_COLUMNS = 6
 SHORT_LABEL = 40
 SHORT_CELL = 90
 LONG_LABEL = 60
+# A table row whose cells are all this short never splits across pages: half a row under a
+# repeated header reads badly. A longer one may split, or it could not fit on a page.
+SHORT_ROW = 400
 
 # Relative widths of each chart's data table (0: as wide as its content), and the width of its
 # drawing across the text column: the radar is square, the others are wide.
@@ -85,6 +87,7 @@ def _record(entry: Entry, record: Record, number: int, t: _Text) -> dict[str, An
     return {
         "title": t(record.title) or str(number),
         "cells": cells,
+        "short": all(len(cell) <= SHORT_ROW for cell in cells),
         "pairs": [[t(c), cell] for c, cell in zip(entry.columns, cells, strict=True)],
     }
 
@@ -240,9 +243,14 @@ def build(document: Document) -> bytes:
     """The plan as PDF bytes, in the document's language."""
     with translation.override(document.meta.language):
         data = document_data(document)
+    for step in data["steps"]:  # the charts as Typst's SVG reader can draw them
+        for section in step["sections"]:
+            for chart in section["charts"]:
+                if chart["svg"] is not None:
+                    chart["svg"] = for_typst(chart["svg"])
     return compile_typst(
         TEMPLATE.read_bytes(),
         format="pdf",
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        data=data,
         pdf_standards=["ua-1"],
     )

@@ -3,6 +3,7 @@ view, in the PDF and (as a PNG) in the DOCX.
 
     all_charts(document)     the four charts, in worksheet order
     png(svg, width=1000)     one chart as a PNG image, for Word
+    for_typst(svg)           the chart as Typst draws it, in the PDF and the PNG
 
 Each chart has a title, a text alternative and its data as a table; when the plan holds too
 little to draw something honest, `svg` is None and `message` says what to fill in.
@@ -11,8 +12,8 @@ little to draw something honest, `svg` is None and `message` says what to fill i
 from __future__ import annotations
 
 import functools
-import json
 import re
+import unicodedata
 
 from django.utils import translation
 
@@ -25,7 +26,7 @@ from .maturity import maturity_chart
 from .partners import partners_chart
 from .roadmap import roadmap_chart
 
-__all__ = ["Chart", "all_charts", "png"]
+__all__ = ["Chart", "all_charts", "for_typst", "png"]
 
 
 def all_charts(document: Document) -> tuple[Chart, ...]:
@@ -41,15 +42,29 @@ def all_charts(document: Document) -> tuple[Chart, ...]:
 
 
 # The SVG is read from sys.inputs, like every text that reaches Typst; the page is exactly the
-# drawing's size, in points, so `ppi` alone sets the image's width in pixels.
+# drawing's size, in points, so `ppi` alone sets the image's width in pixels. The SVG's own
+# font list names faces a browser has; here its text falls back to the bundled fonts.
 _PNG_SOURCE = b"""
-#let (width, height) = (float(sys.inputs.width), float(sys.inputs.height))
-#set page(width: width * 1pt, height: height * 1pt, margin: 0pt, fill: white)
-#set text(font: json(bytes(sys.inputs.fonts)))
-#image(bytes(sys.inputs.svg), format: "svg", width: 100%, height: 100%)
+#let data = json(bytes(sys.inputs.data))
+#set page(width: data.width * 1pt, height: data.height * 1pt, margin: 0pt, fill: white)
+#set text(font: data.fonts)
+#image(bytes(data.svg), format: "svg", width: 100%, height: 100%)
 """
 
 _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+# Typst's SVG reader cannot draw an emoji sequence (it shows empty boxes), though Typst's own
+# text, in the tables beside the chart, prints them all. In a chart, a flag prints as its two
+# letters (🇸🇳 → SN), and what only picks a variant of an emoji (variation selectors, skin
+# tones, keycap, tags, joiners) is left out, so that each emoji prints by itself.
+_FLAG_LETTERS = {0x1F1E6 + i: ord("A") + i for i in range(26)}
+_EMOJI_VARIANT = re.compile("[\ufe00-\ufe0f\u200d\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
+def for_typst(svg: str) -> str:
+    """The chart's SVG as Typst can draw it: composed characters (« e » and a combining accent
+    become « é »), emoji sequences simplified (see above)."""
+    return _EMOJI_VARIANT.sub("", unicodedata.normalize("NFC", svg)).translate(_FLAG_LETTERS)
 
 
 def png(svg: str, *, width: int = 1000) -> bytes:
@@ -71,10 +86,10 @@ def _png(svg: str, width: int) -> bytes:
         _PNG_SOURCE,
         format="png",
         ppi=ppi,
-        sys_inputs={
-            "svg": svg,
-            "width": points_wide,
-            "height": points_high,
-            "fonts": json.dumps(FONTS),
+        data={
+            "svg": for_typst(svg),
+            "width": float(points_wide),
+            "height": float(points_high),
+            "fonts": FONTS,
         },
     )

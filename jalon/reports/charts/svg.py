@@ -9,7 +9,10 @@ rules on the markup:
   know presentation attributes best;
 - no measurement of text is possible on the server, so widths are estimated from the number of
   characters (`text_width`), generously, and long labels are wrapped or shortened with « … »;
-- every user text goes through `escape` (element content) or `attr` (attribute values).
+- every user text goes through `escape` (element content) or `attr` (attribute values), which
+  also drop the characters XML cannot carry (a NUL or an ESC stored before the input rule made
+  the whole drawing unreadable: « failed to parse SVG »), and print a line or paragraph
+  separator as the space it is in a one-line label.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import math
 from collections.abc import Iterable
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
+
+from jalon.reports.characters import xml_text
 
 # The page's font stack; Typst and the PNG renderer use the document's font instead, since
 # generic names fall back to it.
@@ -43,13 +48,17 @@ BAD = "#a4161a"
 CHAR_WIDTH = 0.58
 
 
+_ONE_LINE = str.maketrans({"\u2028": " ", "\u2029": " ", "\n": " ", "\r": " ", "\t": " "})
+
+
 def escape(text: str) -> str:
-    return _escape(text)
+    """Element content: one line of text, as data."""
+    return _escape(xml_text(text).translate(_ONE_LINE))
 
 
 def attr(text: str) -> str:
     """An attribute value, quoted and escaped."""
-    return quoteattr(text)
+    return quoteattr(xml_text(text))
 
 
 def num(value: float) -> str:
