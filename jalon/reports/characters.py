@@ -11,20 +11,12 @@ separators, combining marks, right-to-left text, emoji and flags.
 
 from __future__ import annotations
 
-import re
+from jalon.worksheets.text import FORBIDDEN
 
-
-def _noncharacters() -> str:
-    """U+FDD0–U+FDEF and the last two code points of each of the 17 planes, as a regex class
-    body: Unicode sets them aside for a program's internal use, never for text."""
-    ends = (chr(plane * 0x10000 + last) for plane in range(17) for last in (0xFFFE, 0xFFFF))
-    return "\ufdd0-\ufdef" + "".join(ends)
-
-
-# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; surrogates (only
-# a lone one can reach a Python string); non-characters. XML 1.0 refuses the C0 ones,
-# surrogates and U+FFFE/U+FFFF outright, and discourages the others.
-NOT_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_noncharacters()}]")
+# The same characters the text rule refuses at the door (jalon/worksheets/text.py): C0 controls
+# but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates; noncharacters.
+# XML 1.0 refuses the C0 ones, surrogates and U+FFFE/U+FFFF outright, and discourages the others.
+NOT_TEXT = FORBIDDEN
 
 
 def xml_text(text: str) -> str:

@@ -7,7 +7,7 @@ import io
 
 import pytest
 import typst
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from pypdf import PdfReader
 
 from jalon.reports import to_pdf, typesetting
@@ -68,7 +68,7 @@ def test_the_bundled_fonts_are_the_families_the_documents_name_each_under_the_of
 def test_typst_sees_the_bundled_fonts_and_no_system_or_built_in_font(caplog):
     seen = typesetting.bundled_fonts().fonts()
     assert {f.family for f in seen} == set(FONTS)
-    assert sorted(f.path for f in seen) == sorted(str(p) for p in typesetting.font_files())
+    assert sorted(str(f.path) for f in seen) == sorted(str(p) for p in typesetting.font_files())
     # Typst's own fonts (Libertinus Serif) and a font every Debian has (DejaVu Sans) are not
     # there: a document asking for them is told so, and prints with the bundled ones.
     for family in ("Libertinus Serif", "DejaVu Sans"):
