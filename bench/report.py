@@ -424,6 +424,7 @@ def weight_section(data: dict[str, Any], v: Verdicts) -> list[str]:
         "",
     ]
     rows = []
+    heavy_repeats: list[dict[str, Any]] = []
     for p in pages:
         static_bytes = p["first_bytes"] - p["html_wire_bytes"]
         first_ok = p["first_bytes"] <= MAX_FIRST_KB * 1000
@@ -449,13 +450,23 @@ def weight_section(data: dict[str, Any], v: Verdicts) -> list[str]:
                 f"({kb(p['html_raw_bytes'])} KB raw), static files {kb(static_bytes)} KB."
             )
         if not repeat_ok:
-            v.missed.append(
-                f"{p['name']} ({p['path']}) weighs {kb(p['repeat_bytes'])} KB on a repeat load "
-                f"(goal ≤ {MAX_REPEAT_KB:g} KB, a 304): the page is sent again whole, "
-                f"{html_kb} KB compressed ({kb(p['html_raw_bytes'])} KB raw) — it answers no "
-                "conditional request (no ETag or Last-Modified), so an unchanged page cannot "
-                "be a 304."
+            heavy_repeats.append(p)
+    if heavy_repeats:
+        unconditional = [p for p in heavy_repeats if p.get("repeat_status") != 304]
+        v.missed.append(
+            f"A repeat visit of an unchanged page weighs more than {MAX_REPEAT_KB:g} KB (a 304) "
+            f"on {len(heavy_repeats)} of {len(pages)} pages: "
+            + ", ".join(
+                f"{p['name']} {kb(p['repeat_bytes'])} KB (HTTP {p.get('repeat_status', '?')})"
+                for p in heavy_repeats
             )
+            + (
+                f". {len(unconditional)} of them answered the browser's conditional request "
+                "with the whole page: they send no ETag or Last-Modified to revalidate with."
+                if unconditional
+                else "."
+            )
+        )
     lines += table(
         [
             "Page",
