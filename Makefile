@@ -84,9 +84,12 @@ test: install lint node_modules/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# Load, page weight and profile against gunicorn on a fresh database (SQLite, and PostgreSQL too
-# when DATABASE_URL is set: that database is emptied). Installs wrk with apt-get when missing.
-# Writes bench/results.json and BENCHMARKS.md; 4 minutes on 2 cores, 6 with PostgreSQL.
+# Against gunicorn on a fresh database (SQLite, and PostgreSQL too when DATABASE_URL is set: that
+# database is emptied): warm load, every request a cache miss, readers while a colleague saves;
+# in process, pages right after an edit; each report's first build after an edit; page weight.
+# Installs wrk with apt-get when missing. Writes bench/results.json and BENCHMARKS.md; about 12
+# minutes on 2 cores, 17 with PostgreSQL. BENCH_QUICK=1: short runs, to try it out.
+# BENCH_NOTE="…": a sentence for the head of BENCHMARKS.md (e.g. « measured on a busy machine »).
 bench: install
 	$(BIN)/python -m bench.run
 

@@ -1,11 +1,26 @@
-"""How long building each deliverable takes (GUIDE §6: PDF, DOCX and XLSX ≤ 100 ms each for the
-demo plan), for the demo plan and for a large plan written here through the real services.
+"""How long the first build of each deliverable takes right after an edit, on the path people
+take (GUIDE §6: PDF, DOCX and XLSX ≤ 100 ms each for the demo plan, first build after an edit),
+for the demo plan and for a large plan written here through the real services.
 
     DJANGO_SETTINGS_MODULE=bench.settings JALON_DB_PATH=… python -m bench.formats
 
-prints JSON; the database must hold the demo (`load_demo`). The builders are called directly
-(`FORMATS[code].build(plan, language)`), in this one process: no server, and not the download
-view, which keeps built files until the plan changes and would time a cache instead.
+prints JSON; the database must hold the demo (`load_demo`). Every build is a request to the
+download view through Django's test client, in this one process, so the download cache
+(`cached_file`) is on the path as it is for a person. Before each timed download a colleague
+saves (untimed, through the services), so that download is the first after an edit:
+
+- « after a text edit »: « competences » changes; no chart changes, so the chart images (DOCX)
+  come from their cache, as they would for a person who edited a text;
+- « after a chart edit »: the first named actor is renamed, so the partner map changes and its
+  image is rendered again (the count of chart images rendered per build is recorded);
+- « repeat »: the same download again, nothing changed: the download cache answers (JSON is
+  never kept and is built again);
+- « new process »: in a fresh process that has served a page but built no file yet: the Typst
+  compiler is made (it scans the fonts), the DOCX template prepared, no chart image kept.
+
+The process builds each format once before its timed downloads (« first in this process »),
+as a server worker that has already served downloads would have. Each download is checked: the
+builder must have run after an edit, and must not have run for a repeat.
 
 The large plan: 50 pilot actions, 30 indicators, 40 actors, every list field filled, records
 pointing at each other, and 10,000 characters of French prose in every text answer, note and
@@ -14,17 +29,25 @@ long text field.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import django
 
-RUNS = 7  # timed builds after one warm-up
-BUDGET_SECONDS = 20.0  # per format and plan: stop early (at MIN_RUNS) when builds are slow
-MIN_RUNS = 3
+QUICK = os.environ.get("BENCH_QUICK") == "1"  # to try the benchmark out
+RUNS = 2 if QUICK else 7  # timed downloads after each kind of edit
+BUDGET_SECONDS = 20.0  # per format, plan and kind of edit: stop early (at MIN_RUNS) when slow
+MIN_RUNS = 2 if QUICK else 3
+BASE_DIR = Path(__file__).resolve().parent.parent
 LONG = 10_000  # characters in every long text of the large plan
 MEASURED = [("pdf", "fr"), ("pdf", "en"), ("docx", "fr"), ("xlsx", "fr"), ("csv", "fr")]
 MEASURED += [("json", "fr")]
@@ -192,32 +215,163 @@ def build_large_plan() -> Any:
     return plan
 
 
-def time_builds(plan: Any, code: str, language: str) -> dict[str, Any]:
-    """One warm-up build (timed apart), then up to RUNS timed builds."""
-    from jalon.reports.formats import FORMATS
+class Downloads:
+    """Downloads through the view, as the demo user, each checked against the builder's calls."""
 
-    build = FORMATS[code].build
-    start = time.perf_counter()
-    content = build(plan, language)
-    warm_up_ms = (time.perf_counter() - start) * 1000
-    times: list[float] = []
-    spent = 0.0
-    while len(times) < RUNS and (len(times) < MIN_RUNS or spent < BUDGET_SECONDS):
+    def __init__(self) -> None:
+        from django.test import Client
+
+        from jalon.accounts.models import User
+        from jalon.plans.demo import DEMO_USER
+        from jalon.reports import formats
+
+        self.client = Client(HTTP_HOST="127.0.0.1")
+        self.client.force_login(User.objects.get(email=DEMO_USER["email"]))
+        self.builds = 0
+        # The view looks its format up in FORMATS at each request: wrapping each builder there
+        # counts the builds without changing them.
+        for code, fmt in list(formats.FORMATS.items()):
+            formats.FORMATS[code] = dataclasses.replace(fmt, build=self._counted(fmt.build))
+
+    def _counted(self, build: Callable[[Any, str], bytes]) -> Callable[[Any, str], bytes]:
+        def counted(plan: Any, language: str) -> bytes:
+            self.builds += 1
+            return build(plan, language)
+
+        return counted
+
+    def get(self, plan: Any, code: str, language: str, *, built: bool | None) -> tuple[float, int]:
+        """One download: its milliseconds and size. `built` says whether the builder must have
+        run (None: either)."""
+        from django.db import close_old_connections
+
+        before = self.builds
         start = time.perf_counter()
-        build(plan, language)
-        elapsed = time.perf_counter() - start
-        spent += elapsed
-        times.append(elapsed * 1000)
+        response = self.client.get(f"/plans/{plan.pk}/download/{code}/", {"lang": language})
+        content = response.content
+        elapsed = (time.perf_counter() - start) * 1000
+        close_old_connections()
+        if response.status_code != 200:
+            raise RuntimeError(f"download {code} ({language}): HTTP {response.status_code}")
+        ran = self.builds > before
+        if built is not None and ran != built:
+            raise RuntimeError(
+                f"download {code} ({language}): the builder {'did not run' if built else 'ran'}"
+                f" ({'after an edit' if built else 'for a repeat'})"
+            )
+        return elapsed, len(content)
+
+
+def chart_images_rendered() -> int | None:
+    """How many chart images the process has rendered so far (cache misses of `_png`)."""
+    from jalon.reports import charts
+
+    cached = getattr(charts, "_png", None)
+    info = getattr(cached, "cache_info", None)
+    return int(info().misses) if info else None
+
+
+def _figures(times: list[float]) -> dict[str, Any]:
     return {
-        "format": code,
-        "language": language,
         "runs": len(times),
         "median_ms": round(statistics.median(times), 1),
         "min_ms": round(min(times), 1),
         "max_ms": round(max(times), 1),
-        "warm_up_ms": round(warm_up_ms, 1),
-        "bytes": len(content),
     }
+
+
+def after_edits(
+    downloads: Downloads, plan: Any, code: str, language: str, edit: Callable[[], None]
+) -> dict[str, Any]:
+    """Downloads each right after an edit, until RUNS or the time budget."""
+    times: list[float] = []
+    images_before = chart_images_rendered()
+    spent = 0.0
+    while len(times) < RUNS and (len(times) < MIN_RUNS or spent < BUDGET_SECONDS):
+        edit()
+        by_language = code != "json"
+        elapsed, _size = downloads.get(plan, code, language, built=True if by_language else None)
+        times.append(elapsed)
+        spent += elapsed / 1000
+    images_after = chart_images_rendered()
+    result = _figures(times)
+    if images_before is not None and images_after is not None:
+        result["chart_images_per_build"] = round((images_after - images_before) / len(times), 2)
+    return result
+
+
+def measure_plan(downloads: Downloads, plan: Any) -> list[dict[str, Any]]:
+    from django.db import close_old_connections
+
+    from .edits import colleague, edit_chart, edit_text
+
+    other = colleague()
+
+    def text() -> None:
+        edit_text(plan, other)
+        close_old_connections()
+
+    def chart() -> None:
+        edit_chart(plan, other)
+        close_old_connections()
+
+    rows = []
+    for code, language in MEASURED:
+        text()
+        first_ms, size = downloads.get(plan, code, language, built=None)
+        row: dict[str, Any] = {
+            "format": code,
+            "language": language,
+            "bytes": size,
+            "first_in_process_ms": round(first_ms, 1),
+            "after_text_edit": after_edits(downloads, plan, code, language, text),
+            "after_chart_edit": after_edits(downloads, plan, code, language, chart),
+        }
+        repeat_ms, _size = downloads.get(
+            plan, code, language, built=None if code == "json" else False
+        )
+        row["repeat_ms"] = round(repeat_ms, 1)
+        rows.append(row)
+    return rows
+
+
+def new_process(code: str, language: str) -> dict[str, Any]:
+    """In this fresh process: one page served (Django warm), then an edit and one download."""
+    from django.db import close_old_connections
+
+    from jalon.plans.demo import demo_plan
+
+    from .edits import colleague, edit_text
+
+    plan = demo_plan()
+    if plan is None:
+        raise RuntimeError("the database holds no demo: run load_demo first")
+    downloads = Downloads()
+    page = downloads.client.get(f"/plans/{plan.pk}/")
+    if page.status_code != 200:
+        raise RuntimeError(f"overview: HTTP {page.status_code}")
+    edit_text(plan, colleague())
+    close_old_connections()
+    elapsed, _size = downloads.get(plan, code, language, built=True if code != "json" else None)
+    return {"format": code, "language": language, "ms": round(elapsed, 1)}
+
+
+def new_processes() -> list[dict[str, Any]]:
+    """`new_process` for each format, each in a process of its own."""
+    rows = []
+    for code, language in MEASURED:
+        done = subprocess.run(  # noqa: S603 — our own interpreter and module, fixed arguments
+            [sys.executable, "-m", "bench.formats", "--new-process", code, language],
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"bench.formats --new-process {code} failed:\n{done.stderr}")
+        rows.append(json.loads(done.stdout))
+    return rows
 
 
 def main() -> dict[str, Any]:
@@ -228,13 +382,19 @@ def main() -> dict[str, Any]:
     demo = demo_plan()
     if demo is None:
         raise RuntimeError("the database holds no demo: run load_demo first")
-    start = time.perf_counter()
-    large = build_large_plan()
-    built_s = time.perf_counter() - start
     results: dict[str, Any] = {
         "runs": RUNS,
         "budget_seconds": BUDGET_SECONDS,
-        "large_plan": {
+        "quick": QUICK,
+        # First, while this process has built nothing: each in a fresh process of its own.
+        "new_process": new_processes(),
+        "plans": {},
+    }
+    plans = [("demo", demo)]
+    if not QUICK:
+        start = time.perf_counter()
+        large = build_large_plan()
+        results["large_plan"] = {
             "records": dict(
                 sorted(
                     (item_id, Record.objects.filter(plan=large, item_id=item_id).count())
@@ -242,15 +402,22 @@ def main() -> dict[str, Any]:
                 )
             ),
             "long_text_chars": LONG,
-            "seconds_to_write": round(built_s, 1),
-        },
-        "plans": {},
-    }
-    # The demo plan first: its first PDF is the process's first Typst compilation.
-    for label, plan in (("demo", demo), ("large", large)):
-        results["plans"][label] = [time_builds(plan, code, lang) for code, lang in MEASURED]
+            "seconds_to_write": round(time.perf_counter() - start, 1),
+        }
+        plans.append(("large", large))
+    downloads = Downloads()
+    page = downloads.client.get(f"/plans/{demo.pk}/")  # Django warm: URLs, templates
+    if page.status_code != 200:
+        raise RuntimeError(f"overview: HTTP {page.status_code}")
+    # The demo plan first: its first PDF is this process's first Typst compilation.
+    for label, plan in plans:
+        results["plans"][label] = measure_plan(downloads, plan)
     return results
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(), indent=1, ensure_ascii=False))
+    if sys.argv[1:2] == ["--new-process"]:
+        django.setup()
+        print(json.dumps(new_process(sys.argv[2], sys.argv[3])))
+    else:
+        print(json.dumps(main(), indent=1, ensure_ascii=False))

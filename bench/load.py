@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +22,12 @@ from .client import Client
 
 SCRIPT = Path(__file__).with_name("load.lua")
 CONCURRENCY = (1, 8, 32)
+MIXED_CONCURRENCY = 8  # GUIDE §6: readers at 8 connections while a colleague saves
+SAVES_PER_SECOND = 10.0
+# The step page of every load run: step 2 is the longest, and holds « competences », the item
+# the autosave runs and the colleague of the mixed load write to.
+STEP = "2"
+SAVED_ITEM = "competences"
 
 
 @dataclass(frozen=True)
@@ -31,14 +39,50 @@ class Scenario:
 
 
 def scenarios(plan_id: int) -> list[Scenario]:
+    """Warm: nothing is written to the plan while pages are read, so every page request after
+    the first in each worker is a fragment-cache hit."""
     return [
         Scenario("floor", "Floor: bare Django view", "/bench/floor/"),
-        Scenario("step", "Step page (step 4)", f"/plans/{plan_id}/steps/4/"),
-        Scenario(
-            "autosave", "Autosave (item competences)", f"/plans/{plan_id}/items/competences/", True
-        ),
-        Scenario("overview", "Plan overview", f"/plans/{plan_id}/"),
+        Scenario("step", f"Step page (step {STEP}), warm cache", step_path(plan_id)),
+        Scenario("autosave", f"Autosave (item {SAVED_ITEM})", save_path(plan_id), autosave=True),
+        Scenario("overview", "Plan overview, warm cache", f"/plans/{plan_id}/"),
     ]
+
+
+def miss_scenarios(plan_id: int) -> list[Scenario]:
+    """Served by a server whose cache never finds anything (`BENCH_CACHE=miss`): every request
+    costs what the first one after an edit costs."""
+    return [
+        Scenario("floor", "Floor: bare Django view", "/bench/floor/"),
+        Scenario("step", f"Step page (step {STEP}), every request a miss", step_path(plan_id)),
+        Scenario("overview", "Plan overview, every request a miss", f"/plans/{plan_id}/"),
+    ]
+
+
+def mixed_scenarios(plan_id: int) -> list[Scenario]:
+    """Readers at 8 connections while a colleague saves 10 times a second (the floor without
+    a writer, measured just before, in the same run)."""
+    return [
+        Scenario("floor", "Floor: bare Django view", "/bench/floor/"),
+        Scenario(
+            "step",
+            f"Step page (step {STEP}) while a colleague saves {SAVES_PER_SECOND:g}×/s",
+            step_path(plan_id),
+        ),
+        Scenario(
+            "overview",
+            f"Plan overview while a colleague saves {SAVES_PER_SECOND:g}×/s",
+            f"/plans/{plan_id}/",
+        ),
+    ]
+
+
+def step_path(plan_id: int) -> str:
+    return f"/plans/{plan_id}/steps/{STEP}/"
+
+
+def save_path(plan_id: int) -> str:
+    return f"/plans/{plan_id}/items/{SAVED_ITEM}/"
 
 
 def ensure_wrk() -> str:
@@ -99,6 +143,8 @@ class LoadResult:
     failed_saves: int | None = None
     # Share of the machine's CPU that other processes took during the run (see bench/cpu.py).
     others_cpu: float | None = None
+    # Mixed load only: what the colleague saving meanwhile saw (Writer.result()).
+    writer: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -222,8 +268,113 @@ def measure(
     return LoadResult(**{**result.as_dict(), "written": written, "failed_saves": failed})
 
 
-def warm_up(wrk: str, client: Client, plan_id: int, csrf: str, seconds: float = 2) -> None:
+def warm_up(
+    wrk: str, client: Client, to_warm: list[Scenario], csrf: str, seconds: float = 2
+) -> None:
     """A short run on every scenario before measuring: each worker imports, compiles templates
     and loads the worksheet definition on its first requests; that is not what we measure."""
-    for scenario in scenarios(plan_id):
+    for scenario in to_warm:
         run_wrk(wrk, client, scenario, concurrency=8, seconds=seconds, csrf=csrf)
+
+
+class Writer(threading.Thread):
+    """A colleague saving one item `rate` times a second through HTTP, with a session of their
+    own and its CSRF token, as the browser's autosave does, while wrk reads. Bounded in count
+    (rate × seconds saves) and in time (it stops at the deadline, whatever is left).
+
+    A save fails when it does not answer 200 with "ok": true, or when the item's version did not
+    go up by one: nobody else writes to that item meanwhile, so each save must write once."""
+
+    def __init__(self, client: Client, csrf: str, path: str, *, rate: float, seconds: float):
+        super().__init__(name="bench-writer", daemon=True)
+        self.client, self.csrf, self.path = client, csrf, path
+        self.rate, self.seconds = rate, seconds
+        self.attempted = 0
+        self.written = 0
+        self.failures: list[str] = []
+        self.latencies_ms: list[float] = []
+        self.elapsed = 0.0
+
+    def run(self) -> None:
+        start = time.monotonic()
+        deadline = start + self.seconds
+        version: int | None = None
+        for n in range(int(self.rate * self.seconds)):
+            due = start + n / self.rate
+            if due >= deadline:
+                break
+            time.sleep(max(0.0, due - time.monotonic()))
+            self.attempted += 1
+            sent = time.perf_counter()
+            try:
+                answer = self.client.post_form(
+                    self.path,
+                    {"text": f"collègue {n} {time.time_ns()}"},
+                    headers={"X-CSRFToken": self.csrf, "X-Jalon-Autosave": "1"},
+                )
+                self.latencies_ms.append((time.perf_counter() - sent) * 1000)
+                body = json.loads(answer.text()) if answer.status == 200 else {}
+            except (OSError, ValueError) as error:
+                self.failures.append(f"save {n}: {error}")
+                continue
+            if answer.status != 200 or body.get("ok") is not True:
+                self.failures.append(f"save {n}: HTTP {answer.status} {answer.text()[:200]}")
+                continue
+            new = int(body["version"])
+            if version is not None and new != version + 1:
+                self.failures.append(f"save {n}: version {version} → {new}")
+            else:
+                self.written += 1
+            version = new
+        self.elapsed = time.monotonic() - start
+
+    def result(self) -> dict[str, Any]:
+        times = sorted(self.latencies_ms) or [0.0]
+        return {
+            "rate_asked": self.rate,
+            "attempted": self.attempted,
+            "written": self.written,
+            "failed": self.attempted - self.written,
+            "failures": self.failures[:5],
+            "saves_per_second": round(self.attempted / self.elapsed, 2) if self.elapsed else 0.0,
+            "p50_ms": round(statistics.median(times), 1),
+            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 1),
+            "max_ms": round(times[-1], 1),
+        }
+
+
+def measure_mixed(
+    wrk: str,
+    reader: Client,
+    colleague: Client,
+    scenario: Scenario,
+    *,
+    plan_id: int,
+    concurrency: int,
+    seconds: float,
+    csrf: str,
+    colleague_csrf: str,
+    group: int | None = None,
+    postgres: bool = False,
+) -> LoadResult:
+    """wrk reads `scenario` while a Writer saves; a floor scenario runs without the writer."""
+    options: dict[str, Any] = {
+        "concurrency": concurrency,
+        "seconds": seconds,
+        "csrf": csrf,
+        "group": group,
+        "postgres": postgres,
+    }
+    if scenario.name == "floor":
+        return run_wrk(wrk, reader, scenario, **options)
+    writer = Writer(
+        colleague, colleague_csrf, save_path(plan_id), rate=SAVES_PER_SECOND, seconds=seconds
+    )
+    writer.start()
+    try:
+        result = run_wrk(wrk, reader, scenario, **options)
+    finally:
+        writer.join(timeout=seconds + 30)
+    if writer.is_alive():
+        raise RuntimeError("the colleague's saves did not stop in time")
+    return LoadResult(**{**result.as_dict(), "writer": writer.result()})

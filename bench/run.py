@@ -6,13 +6,21 @@ BENCHMARKS.md.
 1. wrk (installed with apt-get when missing and we are root);
 2. a fresh SQLite database in a temporary folder: migrate, the demo, collected static files;
 3. a short comparison of gunicorn worker setups, which justifies the one used below;
-4. gunicorn serving Jalon: page weight of every kind of page, a profile of the step page and
-   the autosave, then the load measurements at 1, 8 and 32 connections;
-5. the same load measurements on PostgreSQL when DATABASE_URL is set (that database is emptied);
-6. the time to build each report format, in one process on a fresh SQLite database holding the
-   demo and a large plan (`bench/formats.py`; `--formats-only` runs this part alone and keeps
-   the other figures of the last results.json);
-7. results.json with every raw figure, and BENCHMARKS.md made from it (bench/report.py).
+4. gunicorn serving Jalon: page weight of every kind of page (a repeat visit asks
+   conditionally); in process (`bench/hotspots.py`), each step page and the overview warm and
+   right after a colleague's save, with a profile of each;
+5. load with wrk at 1, 8 and 32 connections with warm caches; the mixed load (readers at 8
+   connections while a colleague saves 10 times a second through HTTP, `load.Writer`); then a
+   server whose cache never finds anything (`BENCH_CACHE=miss`): every request a miss;
+6. each report format's first build after an edit, through the download view, in one process
+   on a fresh SQLite database holding the demo and a large plan (`bench/formats.py`;
+   `--formats-only` runs this part alone and keeps the other figures of the last results.json);
+7. step 5 again on PostgreSQL when DATABASE_URL is set (that database is emptied);
+8. results.json with every raw figure, the caches found in jalon/ (`bench/caches.py`), and
+   BENCHMARKS.md made from it (bench/report.py).
+
+BENCH_QUICK=1 makes every run short, to try the benchmark out; BENCH_NOTE adds a sentence to
+the head of BENCHMARKS.md. Load generators send traffic to 127.0.0.1 only.
 
 Every process it starts (gunicorn, wrk, manage.py) is stopped when it ends, fails or is
 interrupted, and every wait is bounded in time.
@@ -30,13 +38,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from . import cpu, load, report, weight
+from . import caches, cpu, load, report, weight
 from .client import Client, log_in
 from .server import (
     BASE_DIR,
@@ -49,7 +58,9 @@ from .server import (
 )
 
 RESULTS = Path(__file__).with_name("results.json")
+QUICK = os.environ.get("BENCH_QUICK") == "1"  # short runs, to try the benchmark out
 DEMO_EMAIL, DEMO_PASSWORD = "demo@example.org", "jalon-demo"  # GUIDE §8
+COLLEAGUE_EMAIL = "moussa@example.org"  # the demo's second member, an editor (same password)
 
 # The setup measured below. On 2 cores, 4 sync workers were the best or within noise of the best
 # on the step page and the autosave together whenever the machine was quiet (see `worker_sweep` in
@@ -89,8 +100,17 @@ def machine() -> dict[str, Any]:
         "django": version("django"),
         "gunicorn": version("gunicorn"),
         "whitenoise": version("whitenoise"),
+        **commit(),
+    }
+
+
+def commit() -> dict[str, Any]:
+    """The commit measured, and whether the work tree differed from it (a dirty tree). The
+    benchmark's own output, which it rewrites midway, does not count."""
+    outputs = [f":(exclude){path}" for path in ("bench/results.json", "BENCHMARKS.md")]
+    return {
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain")),
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--", ".", *outputs)),
     }
 
 
@@ -117,43 +137,139 @@ def postgresql_version(url: str) -> str:
     return str(row[0]) if row else ""
 
 
-def logged_in(anonymous: Client) -> tuple[Client, str]:
-    """A client logged in as the demo user, and the CSRF token autosaves send."""
+def logged_in(anonymous: Client, email: str = DEMO_EMAIL) -> tuple[Client, str]:
+    """A client logged in (as the demo user unless told), and the CSRF token autosaves send."""
     client = Client(anonymous.host, anonymous.port)
-    log_in(client, DEMO_EMAIL, DEMO_PASSWORD)
+    log_in(client, email, DEMO_PASSWORD)
     return client, client.cookies["csrftoken"]
 
 
 def load_runs(
-    wrk: str, server: Server, plan_id: int, seconds: float, *, postgres: bool = False
+    wrk: str,
+    server: Server,
+    plan_id: int,
+    seconds: float,
+    *,
+    postgres: bool = False,
+    concurrencies: tuple[int, ...] = load.CONCURRENCY,
 ) -> dict[str, Any]:
-    """Every scenario at every concurrency. Scenarios alternate within one concurrency, so the
-    floor and the pages it is compared with are measured minutes apart at most."""
+    """Every warm scenario at every concurrency. Scenarios alternate within one concurrency, so
+    the floor and the pages it is compared with are measured minutes apart at most."""
     quiet = cpu.wait_for_quiet()
     client, csrf = logged_in(server.client)
-    load.warm_up(wrk, client, plan_id, csrf)
-    runs: dict[str, list[dict[str, Any]]] = {s.name: [] for s in load.scenarios(plan_id)}
-    titles = {s.name: s.title for s in load.scenarios(plan_id)}
-    for concurrency in load.CONCURRENCY:
-        for scenario in load.scenarios(plan_id):
-            result = load.measure(
+    load.warm_up(wrk, client, load.scenarios(plan_id), csrf)
+    return _runs(
+        load.scenarios(plan_id),
+        concurrencies,
+        quiet,
+        plan_id,
+        lambda scenario, c: load.measure(
+            wrk,
+            client,
+            scenario,
+            concurrency=c,
+            seconds=seconds,
+            csrf=csrf,
+            group=server.group,
+            postgres=postgres,
+        ),
+    )
+
+
+def miss_runs(
+    wrk: str,
+    env: dict[str, str],
+    log: Path,
+    plan_id: int,
+    seconds: float,
+    *,
+    postgres: bool = False,
+    concurrencies: tuple[int, ...] = load.CONCURRENCY,
+) -> dict[str, Any]:
+    """The step page and the overview on a server whose cache never finds anything: every
+    request pays what the first request after an edit pays (bench/cache.py)."""
+    with gunicorn({**env, "BENCH_CACHE": "miss"}, SERVER, log) as server:
+        quiet = cpu.wait_for_quiet()
+        client, csrf = logged_in(server.client)
+        load.warm_up(wrk, client, load.miss_scenarios(plan_id), csrf)
+        return _runs(
+            load.miss_scenarios(plan_id),
+            concurrencies,
+            quiet,
+            plan_id,
+            lambda scenario, c: load.measure(
                 wrk,
                 client,
                 scenario,
-                concurrency=concurrency,
+                concurrency=c,
                 seconds=seconds,
                 csrf=csrf,
                 group=server.group,
                 postgres=postgres,
-            )
+            ),
+        )
+
+
+def mixed_runs(
+    wrk: str, server: Server, plan_id: int, seconds: float, *, postgres: bool = False
+) -> dict[str, Any]:
+    """Readers at 8 connections while a colleague (the demo's second member, logged in with a
+    session of their own) saves 10 times a second through HTTP; the floor just before."""
+    quiet = cpu.wait_for_quiet()
+    client, csrf = logged_in(server.client)
+    colleague, colleague_csrf = logged_in(server.client, COLLEAGUE_EMAIL)
+    return _runs(
+        load.mixed_scenarios(plan_id),
+        (load.MIXED_CONCURRENCY,),
+        quiet,
+        plan_id,
+        lambda scenario, c: load.measure_mixed(
+            wrk,
+            client,
+            colleague,
+            scenario,
+            plan_id=plan_id,
+            concurrency=c,
+            seconds=seconds,
+            csrf=csrf,
+            colleague_csrf=colleague_csrf,
+            group=server.group,
+            postgres=postgres,
+        ),
+    )
+
+
+def _runs(
+    scenarios: list[load.Scenario],
+    concurrencies: tuple[int, ...],
+    quiet: float | None,
+    plan_id: int,
+    measure: Callable[[load.Scenario, int], load.LoadResult],
+) -> dict[str, Any]:
+    runs: dict[str, list[dict[str, Any]]] = {s.name: [] for s in scenarios}
+    for concurrency in concurrencies:
+        for scenario in scenarios:
+            result = measure(scenario, concurrency)
             others = f"{result.others_cpu:.0%}" if result.others_cpu is not None else "?"
+            writer = (
+                f"  colleague: {result.writer['written']} saved, {result.writer['failed']} failed"
+                if result.writer
+                else ""
+            )
             print(
                 f"  {scenario.name:9} c={concurrency:<3} {result.rps:8.1f} req/s  "
-                f"p95 {result.p95_ms:7.2f} ms  errors {result.errors}  other CPU {others}",
+                f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  other CPU {others}"
+                f"{writer}",
                 flush=True,
             )
             runs[scenario.name].append(result.as_dict())
-    return {"plan_id": plan_id, "titles": titles, "cpu_busy_before": quiet, "runs": runs}
+    return {
+        "plan_id": plan_id,
+        "titles": {s.name: s.title for s in scenarios},
+        "cpu_busy_before": quiet,
+        "runs": runs,
+        "measured_on": commit(),
+    }
 
 
 def worker_sweep(
@@ -164,7 +280,7 @@ def worker_sweep(
     for setup in CANDIDATES:
         with gunicorn(env, setup, workdir / "gunicorn-sweep.log") as server:
             client, csrf = logged_in(server.client)
-            load.warm_up(wrk, client, plan_id, csrf, seconds=1)
+            load.warm_up(wrk, client, load.scenarios(plan_id), csrf, seconds=1)
             row: dict[str, Any] = {"setup": setup.label, "chosen": setup == SERVER}
             for scenario in load.scenarios(plan_id):
                 if scenario.name == "overview":
@@ -228,6 +344,7 @@ def run_measurement(
     if done.returncode != 0:
         raise RuntimeError(f"{module} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout)
+    result["measured_on"] = commit()
     result["others_cpu"] = cpu.others_share(before, cpu.sample(None), postgres_is_ours=False)
     return result
 
@@ -240,14 +357,15 @@ def report_formats(workdir: Path) -> dict[str, Any]:
     folder.mkdir()
     env = bench_env(folder, None)
     prepare_database(env, flush=False)
-    result = run_measurement("bench.formats", [], env, timeout=900)
+    collect_static(env)  # the downloads start from a page, which names the static files
+    result = run_measurement("bench.formats", [], env, timeout=1200)
     for label, rows in result["plans"].items():
         for row in rows:
+            text, chart = row["after_text_edit"], row["after_chart_edit"]
             print(
-                f"  {label:5} {row['format']:4} {row['language']}"
-                f"  median {row['median_ms']:8.1f} ms  (min {row['min_ms']:.1f},"
-                f" max {row['max_ms']:.1f}, first {row['warm_up_ms']:.1f})"
-                f"  {row['bytes'] / 1000:9.1f} KB",
+                f"  {label:5} {row['format']:4} {row['language']}  after a text edit "
+                f"{text['median_ms']:7.1f} ms, after a chart edit {chart['median_ms']:7.1f} ms, "
+                f"repeat {row['repeat_ms']:6.1f} ms  {row['bytes'] / 1000:9.1f} KB",
                 flush=True,
             )
     return result
@@ -279,6 +397,9 @@ def main() -> int:
         signal.signal(signum, _interrupted)
     if args.formats_only:
         return formats_only()
+    concurrencies: tuple[int, ...] = load.CONCURRENCY
+    if QUICK:  # to try the benchmark out: figures of a quick run are not worth keeping
+        args.seconds, args.no_sweep, concurrencies = 2, True, (1, 8)
 
     started = time.monotonic()
     wrk = load.ensure_wrk()
@@ -290,9 +411,15 @@ def main() -> int:
             "server": SERVER.label,
             "load_generator": "wrk, 2 threads, on the same machine as the server",
             "seconds_per_run": args.seconds,
-            "concurrency": list(load.CONCURRENCY),
+            "concurrency": list(concurrencies),
+            "quick": QUICK,
         },
+        # BENCH_NOTE: a sentence for the head of BENCHMARKS.md (« measured on a busy machine »).
+        "note": os.environ.get("BENCH_NOTE", ""),
+        "caches": caches.inventory(),
         "load": {},
+        "miss": {},
+        "mixed": {},
         "formats": {},
     }
     with tempfile.TemporaryDirectory(prefix="jalon-bench-") as tmp:
@@ -307,11 +434,10 @@ def main() -> int:
         with gunicorn(env, SERVER, workdir / "gunicorn-sqlite.log") as server:
             print("Page weight…", flush=True)
             results["page_weight"] = page_weights(server.client, plan_id)
-            print("Profile of the step page and the autosave…", flush=True)
+            print("In process: step page and overview warm and right after an edit…", flush=True)
             results["hotspots"] = hotspots(env, plan_id)
-            print(f"Load on SQLite ({SERVER.label})…", flush=True)
-            results["load"]["SQLite"] = load_runs(wrk, server, plan_id, args.seconds)
-        print("Report formats (demo and large plan)…", flush=True)
+        database_runs(results, "SQLite", wrk, env, workdir, plan_id, args.seconds, concurrencies)
+        print("Report formats: first build after an edit…", flush=True)
         results["formats"] = report_formats(workdir)
         results["method"]["total_seconds"] = round(time.monotonic() - started)
         save(results)  # a PostgreSQL failure below must not lose the SQLite figures
@@ -321,11 +447,9 @@ def main() -> int:
                 env = bench_env(workdir, database_url)
                 print("PostgreSQL (DATABASE_URL): migrate, flush, demo…", flush=True)
                 plan_id = prepare_database(env, flush=True)
-                with gunicorn(env, SERVER, workdir / "gunicorn-postgresql.log") as server:
-                    print(f"Load on PostgreSQL ({SERVER.label})…", flush=True)
-                    results["load"]["PostgreSQL"] = load_runs(
-                        wrk, server, plan_id, args.seconds, postgres=True
-                    )
+                database_runs(
+                    results, "PostgreSQL", wrk, env, workdir, plan_id, args.seconds, concurrencies
+                )
             except Exception as error:
                 results["postgresql_error"] = str(error)[-1000:]
                 save(results)
@@ -333,6 +457,38 @@ def main() -> int:
     results["method"]["total_seconds"] = round(time.monotonic() - started)
     save(results)
     return 0
+
+
+def database_runs(
+    results: dict[str, Any],
+    label: str,
+    wrk: str,
+    env: dict[str, str],
+    workdir: Path,
+    plan_id: int,
+    seconds: float,
+    concurrencies: tuple[int, ...],
+) -> None:
+    """Warm load, mixed load (same server), then every request a miss (a server of its own)."""
+    postgres = label == "PostgreSQL"
+    log = workdir / f"gunicorn-{label.lower()}.log"
+    with gunicorn(env, SERVER, log) as server:
+        print(f"Load on {label}, warm caches ({SERVER.label})…", flush=True)
+        results["load"][label] = load_runs(
+            wrk, server, plan_id, seconds, postgres=postgres, concurrencies=concurrencies
+        )
+        print(f"Mixed load on {label}: readers while a colleague saves…", flush=True)
+        results["mixed"][label] = mixed_runs(wrk, server, plan_id, seconds, postgres=postgres)
+    print(f"Load on {label}, every request a cache miss…", flush=True)
+    results["miss"][label] = miss_runs(
+        wrk,
+        env,
+        workdir / f"gunicorn-{label.lower()}-miss.log",
+        plan_id,
+        seconds,
+        postgres=postgres,
+        concurrencies=concurrencies,
+    )
 
 
 def save(results: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 - `bench/floor/`, a bare Django view, the floor every page is compared with. It lives in
   `bench.urls`, not in `jalon.urls`, whose every URL must be in the access matrix.
+- `BENCH_CACHE=miss`: Jalon's cache replaced by one that never finds anything (bench/cache.py),
+  so that every request is a cache miss, as the first request after an edit is.
 - Static files collected into the benchmark's own temporary folder (BENCH_STATIC_ROOT) with
   the production storage (hashed names, precompressed, cached for a year). jalon.settings picks
   that storage only once a manifest exists in ./staticfiles; forcing it here measures what
@@ -23,3 +25,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+if env.get("BENCH_CACHE") == "miss":
+    CACHES = {
+        "default": {
+            **CACHES["default"],  # noqa: F405
+            "BACKEND": "bench.cache.MissingCache",
+        }
+    }

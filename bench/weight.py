@@ -1,10 +1,12 @@
 """Page weight: what a browser downloads for each kind of page, compressed, on a first visit and
-on a repeat visit (GUIDE §6: ≤ 40 KB first, ≤ 12 KB repeat).
+on a repeat visit (GUIDE §6: ≤ 20 KB first; a repeat visit of an unchanged page ≤ 1 KB, a 304).
 
 First load: the HTML and every stylesheet, script and image it references (and what the CSS
 references), each as the server sends it to a browser that accepts gzip and brotli. Repeat load:
-the HTML again, plus any referenced file that a browser may not keep for long (one without a
-max-age of a year, or not `immutable`); hashed static files with such headers are not asked again.
+the HTML asked again as a browser does, conditionally (`If-None-Match` with the page's ETag,
+`If-Modified-Since` with its Last-Modified, when it sent them), counted with its response headers
+(a 304 is headers only); plus any referenced file that a browser may not keep for long (one
+without a max-age of a year); hashed static files with such headers are not asked again.
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ class PageWeight:
     html_raw_bytes: int
     html_header_bytes: int
     html_encoding: str
+    # The repeat visit's answer to the conditional request: status, body and header bytes.
+    repeat_status: int = 0
+    repeat_html_bytes: int = 0
     assets: list[Asset] = field(default_factory=list)
     external: list[str] = field(default_factory=list)  # references to another host (not fetched)
 
@@ -99,7 +104,7 @@ class PageWeight:
     @property
     def repeat_bytes(self) -> int:
         again = sum(a.wire_bytes for a in self.assets if not a.cached_on_repeat)
-        return self.html_wire_bytes + again
+        return self.repeat_html_bytes + again
 
     @property
     def repeat_requests(self) -> int:
@@ -174,6 +179,14 @@ def weigh(client: Client, name: str, path: str) -> PageWeight:
         asset, css = _fetch_asset(client, local)
         page.assets.append(asset)
         queue.extend(urljoin(local, ref) for ref in css_references(css))
+    conditions = {
+        header: html.headers[key]
+        for key, header in (("etag", "If-None-Match"), ("last-modified", "If-Modified-Since"))
+        if key in html.headers
+    }
+    again = client.request("GET", path, headers=conditions, encodings=BROWSER_ENCODINGS)
+    page.repeat_status = again.status
+    page.repeat_html_bytes = len(again.wire_body) + again.header_bytes
     return page
 
 
