@@ -152,7 +152,8 @@ def docx_text(data: bytes) -> str:
 
 
 def paragraphs_in(data: bytes, style: str) -> list[str]:
-    return [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.style.name == style]
+    document = docx.Document(io.BytesIO(data))
+    return [p.text for p in document.paragraphs if p.style is not None and p.style.name == style]
 
 
 # Tests.
@@ -202,7 +203,11 @@ def test_docx_has_a_contents_field_that_word_updates_on_opening(demo):
     instructions = [i.text for i in document.element.body.iter(qn("w:instrText"))]
     assert any(i.strip().startswith("TOC ") for i in instructions)
     # Until it is refreshed, the field lists the steps and sections.
-    entries = [p.text for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
+    entries = [
+        p.text
+        for p in document.paragraphs
+        if p.style is not None and p.style.name in ("toc 1", "toc 2")
+    ]
     assert "2.2 Maturité numérique du service" in entries
     assert document.core_properties.title == demo["fr"].meta.title
     assert document.core_properties.language == "fr-FR"
@@ -233,7 +238,8 @@ def test_docx_prints_narrow_lists_as_one_table_and_wide_lists_as_a_table_per_rec
     # Excluded groups (4 fields): one table, a header row and a row per group.
     groups = next(t for t in tables if t.rows[0].cells[0].text == "Groupe social ou quartier")
     assert len(groups.rows) == 1 + 3
-    assert groups.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats on each page
+    header = groups.rows[0]._tr.trPr
+    assert header is not None and header.find(qn("w:tblHeader")) is not None  # on each page
     # Pilot actions (12 fields): a field/value table per action, its empty fields left out.
     actions = [t for t in tables if t.rows[0].cells[0].text == "Intitulé de l’action test"]
     assert len(actions) == 3
