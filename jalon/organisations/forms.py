@@ -25,7 +25,10 @@ class OrganisationForm(forms.Form):
         label=_("Country"), max_length=100, validators=[PlainTextValidator(_("Country"))]
     )
     city = forms.CharField(
-        label=_("City"), max_length=100, validators=[PlainTextValidator(_("City"))]
+        label=_("Town or city"),
+        max_length=100,
+        validators=[PlainTextValidator(_("Town or city"))],
+        help_text=_("Where the municipality is: often its own name, e.g. Dakar for Médina."),
     )
     currency = forms.RegexField(
         label=_("Currency of budgets"),

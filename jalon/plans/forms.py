@@ -16,6 +16,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from jalon.worksheets.answers import ItemState, section_state
 from jalon.worksheets.schema import Field, FieldKind, Item, ItemKind, Option, Section, Step
 from jalon.worksheets.text import PlainTextValidator
 
@@ -217,6 +218,7 @@ def item_view(item: Item, state: PlanState, problems: dict[str, Problem]) -> Ite
 class SectionView:
     section: Section
     items: list[ItemView]
+    state: ItemState = ItemState.EMPTY
 
 
 def section_views(
@@ -224,7 +226,11 @@ def section_views(
 ) -> list[SectionView]:
     problems = problems or {}
     return [
-        SectionView(section, [item_view(item, state, problems) for item in section.items])
+        SectionView(
+            section,
+            [item_view(item, state, problems) for item in section.items],
+            section_state([state.state(item) for item in section.items]),
+        )
         for section in step.sections
     ]
 

@@ -51,6 +51,13 @@ class Plan(models.Model):
         return self.title
 
     @property
+    def service_aside(self) -> str:
+        """The service's name where it adds to the title (« Eau potable » after « Eau potable »
+        would only repeat it)."""
+        service = self.service_name
+        return "" if service.casefold() in self.title.casefold() else service
+
+    @property
     def service_name(self) -> str:
         if self.service == UrbanService.OTHER and self.service_other:
             return self.service_other

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from jalon.worksheets.answers import empty_value, is_answered
+from jalon.worksheets.answers import ItemState, Rows, empty_value, item_state, section_state
 from jalon.worksheets.display import describe_answer, describe_record, record_titles
 from jalon.worksheets.schema import Definition, Item, ItemKind, Step
 
@@ -22,15 +22,18 @@ class PlanState:
     answers: dict[str, Answer]
     records: dict[str, list[Record]]
     titles: dict[str, str] = field(default_factory=dict)  # record uid → its name
+    rows: Rows = field(default_factory=dict)  # list item id → (uid, data), for progress
 
     def value(self, item: Item) -> Any:
         answer = self.answers.get(item.id)
         return answer.value if answer else empty_value(item)
 
+    def state(self, item: Item) -> ItemState:
+        return item_state(item, self.value(item), self.rows)
+
     def answered(self, item: Item) -> bool:
-        if item.kind is ItemKind.RECORDS:
-            return bool(self.records.get(item.id))
-        return is_answered(item, self.value(item))
+        """All the worksheet asks of the item is there (see `item_state`)."""
+        return self.state(item) is ItemState.COMPLETE
 
     def item_records(self, item: Item) -> list[Record]:
         return self.records.get(item.id, [])
@@ -38,17 +41,35 @@ class PlanState:
 
 @dataclass(frozen=True)
 class StepProgress:
+    """A step's items and where each stands; the step is complete when all of them are."""
+
     step: Step
-    answered: int
-    total: int
+    states: tuple[tuple[Item, ItemState], ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.states)
+
+    @property
+    def done(self) -> int:
+        return sum(state is ItemState.COMPLETE for _item, state in self.states)
 
     @property
     def percent(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 0
+        return round(100 * self.done / self.total) if self.total else 0
 
     @property
     def complete(self) -> bool:
-        return self.answered == self.total
+        return self.done == self.total
+
+    @property
+    def state(self) -> ItemState:
+        return section_state([state for _item, state in self.states])
+
+    @property
+    def open_items(self) -> list[Item]:
+        """The questions and lists still lacking something, in the worksheet's order."""
+        return [item for item, state in self.states if state is not ItemState.COMPLETE]
 
 
 def plan_state(plan: Plan) -> PlanState:
@@ -58,15 +79,24 @@ def plan_state(plan: Plan) -> PlanState:
     for record in Record.objects.filter(plan=plan).select_related("updated_by"):
         records.setdefault(record.item_id, []).append(record)
     state = PlanState(plan, definition, answers, records)
-    state.titles = record_titles(
-        definition, {item_id: [(r.uid, r.data) for r in rs] for item_id, rs in records.items()}
-    )
+    state.rows = {item_id: [(r.uid, r.data) for r in rs] for item_id, rs in records.items()}
+    state.titles = record_titles(definition, state.rows)
     return state
+
+
+def next_open(progress: list[StepProgress], step: Step) -> tuple[Step, Item] | None:
+    """The question a person would answer next: the first still open in this step, else in
+    the steps after it, else in those before."""
+    index = next(i for i, p in enumerate(progress) if p.step.id == step.id)
+    for p in progress[index:] + progress[:index]:
+        if p.open_items:
+            return p.step, p.open_items[0]
+    return None
 
 
 def step_progress(state: PlanState) -> list[StepProgress]:
     return [
-        StepProgress(step, sum(state.answered(i) for i in step.items), len(step.items))
+        StepProgress(step, tuple((item, state.state(item)) for item in step.items))
         for step in state.definition.steps
     ]
 

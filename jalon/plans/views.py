@@ -40,7 +40,14 @@ from .forms import (
     version_from_post,
 )
 from .models import Answer, Plan, Record, UrbanService
-from .selectors import PlanState, item_history, plan_state, recent_changes, step_progress
+from .selectors import (
+    PlanState,
+    item_history,
+    next_open,
+    plan_state,
+    recent_changes,
+    step_progress,
+)
 
 
 def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
@@ -112,7 +119,14 @@ def _render_step(
         state = plan_state(plan)
         progress = step_progress(state)
         index = [p.step.id for p in progress].index(step.id)
+        upcoming = next_open(progress, step)
         context = {
+            "next_open": {
+                "url": _step_url(plan, upcoming[0].id, f"item-{upcoming[1].id}"),
+                "label": upcoming[1].label,
+            }
+            if upcoming
+            else None,
             "plan": plan,
             "definition": definition,
             "step": step,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -205,3 +206,50 @@ def is_answered(item: Item, value: Any) -> bool:
     if item.kind is ItemKind.MULTIPLE_CHOICE:
         return bool(value.get("choices"))
     return value.get("level") is not None
+
+
+class ItemState(StrEnum):
+    """Where an item stands: nothing yet, begun, or all the worksheet asks."""
+
+    EMPTY = "empty"
+    STARTED = "started"
+    COMPLETE = "complete"
+
+
+Rows = Mapping[str, Sequence[tuple[str, Mapping[str, Any]]]]  # list item id → (uid, data)
+
+
+def _filled(item: Item, data: Mapping[str, Any]) -> bool:
+    wanted = set(item.complete.fields) | {f.id for f in item.fields if f.required}
+    return all(data.get(name) not in (None, "", []) for name in wanted)
+
+
+def item_state(item: Item, value: Any, rows: Rows) -> ItemState:
+    """An item's state, for progress. A question is complete once answered (a note alone has
+    begun it). A list is complete when it holds what its definition's `complete` asks, every
+    record with the fields it names: at least `min_records` records, or one record for each
+    record of another list (a partner profile per actor, a perimeter per pilot action)."""
+    if item.kind is not ItemKind.RECORDS:
+        if is_answered(item, value):
+            return ItemState.COMPLETE
+        note = value.get("note") if isinstance(value, Mapping) else ""
+        return ItemState.STARTED if note else ItemState.EMPTY
+    own = rows.get(item.id, ())
+    rule = item.complete
+    if rule.each_of and rule.via:
+        targets = [uid for uid, _data in rows.get(rule.each_of, ())]
+        covered = {data.get(rule.via) for _uid, data in own if _filled(item, data)}
+        done = bool(targets) and all(uid in covered for uid in targets)
+    else:
+        done = len(own) >= rule.min_records and all(_filled(item, data) for _uid, data in own)
+    if done:
+        return ItemState.COMPLETE
+    return ItemState.STARTED if own else ItemState.EMPTY
+
+
+def section_state(states: Sequence[ItemState]) -> ItemState:
+    """Several items' state together (a section's, a step's): complete when all are."""
+    if all(state is ItemState.COMPLETE for state in states):
+        return ItemState.COMPLETE
+    begun = any(state is not ItemState.EMPTY for state in states)
+    return ItemState.STARTED if begun else ItemState.EMPTY

@@ -14,6 +14,7 @@ import yaml
 
 from .schema import (
     LANGUAGES,
+    Completeness,
     Definition,
     Field,
     FieldKind,
@@ -143,7 +144,7 @@ class _Reader:
 
     def item(self, raw: Any, where: str) -> Item:
         keys = {"id", "kind", "label", "help", "options", "note", "levels", "fields", "groups"}
-        keys |= {"title_field", "record_name", "empty", "max_length", "max_records"}
+        keys |= {"title_field", "record_name", "empty", "max_length", "max_records", "complete"}
         data = self.mapping(raw, where, keys, {"id", "kind", "label"})
         item_id = self.identifier(data["id"], where)
         at = f"item {item_id}"
@@ -159,6 +160,8 @@ class _Reader:
             raise self.fail(at, "maturity items, and only they, have levels")
         if (kind is ItemKind.RECORDS) != ("fields" in data):
             raise self.fail(at, "records items, and only they, have fields")
+        if "complete" in data and kind is not ItemKind.RECORDS:
+            raise self.fail(at, "only lists say what makes them complete")
         if "note" in data and kind in (ItemKind.TEXT, ItemKind.RECORDS):
             raise self.fail(at, "only choice and maturity items have a note")
         levels: tuple[Level, ...] = ()
@@ -206,6 +209,37 @@ class _Reader:
             empty=self.optional_text(data, "empty", at),
             max_length=data.get("max_length", 20_000),
             max_records=data.get("max_records", 200),
+            complete=self.completeness(data.get("complete"), at, fields)
+            if kind is ItemKind.RECORDS
+            else Completeness(),
+        )
+
+    def completeness(self, raw: Any, where: str, fields: tuple[Field, ...]) -> Completeness:
+        """A list's `complete`; without one, one record with its required fields filled."""
+        at = f"{where}.complete"
+        if raw is None:
+            return Completeness()
+        data = self.mapping(raw, at, {"min_records", "fields", "each_of", "via"}, set())
+        minimum = data.get("min_records", 1)
+        if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
+            raise self.fail(at, "min_records must be a whole number from 0")
+        known = {f.id: f for f in fields}
+        names = [str(name) for name in self.sequence(data.get("fields", []), at, non_empty=False)]
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise self.fail(at, f"unknown field(s): {', '.join(unknown)}")
+        if ("each_of" in data) != ("via" in data):
+            raise self.fail(at, "each_of and via go together")
+        via = known.get(str(data.get("via")))
+        if "via" in data and (
+            via is None or via.kind is not FieldKind.REFERENCE or via.references != data["each_of"]
+        ):
+            raise self.fail(at, "via must be a reference field of this list to the each_of list")
+        return Completeness(
+            min_records=minimum,
+            fields=tuple(names),
+            each_of=data.get("each_of"),
+            via=data.get("via"),
         )
 
     def levels(self, raw: Any, where: str) -> tuple[Level, ...]:
@@ -236,7 +270,7 @@ class _Reader:
         )
 
     def section(self, raw: Any, where: str) -> Section:
-        keys = {"id", "title", "instruction", "help", "items"}
+        keys = {"id", "title", "instruction", "help", "items", "lead"}
         data = self.mapping(raw, where, keys, {"id", "title", "instruction", "items"})
         section_id = self.identifier(data["id"], where)
         at = f"section {section_id}"
@@ -245,6 +279,7 @@ class _Reader:
             title=self.text(data["title"], f"{at}.title"),
             instruction=self.text(data["instruction"], f"{at}.instruction"),
             help=self.optional_text(data, "help", at),
+            lead=self.optional_text(data, "lead", at),
             items=tuple(
                 self.item(item, f"{at}.items[{i}]")
                 for i, item in enumerate(self.sequence(data["items"], f"{at}.items"))
@@ -253,7 +288,10 @@ class _Reader:
 
     def step(self, raw: Any, where: str, number: int) -> Step:
         data = self.mapping(
-            raw, where, {"id", "title", "help", "sections"}, {"id", "title", "sections"}
+            raw,
+            where,
+            {"id", "title", "short_title", "help", "sections"},
+            {"id", "title", "sections"},
         )
         step_id = self.identifier(data["id"], where)
         at = f"step {step_id}"
@@ -261,6 +299,7 @@ class _Reader:
             id=step_id,
             number=number,
             title=self.text(data["title"], f"{at}.title"),
+            short_title=self.optional_text(data, "short_title", at),
             help=self.optional_text(data, "help", at),
             sections=tuple(
                 self.section(s, f"{at}.sections[{i}]")

@@ -92,6 +92,18 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Completeness:
+    """What a list needs to count as complete (the definition's `complete`): at least
+    `min_records` records, or one record per record of the list `each_of` (pointed at through
+    the reference field `via`), each with `fields` filled as well as its required ones."""
+
+    min_records: int = 1
+    fields: tuple[str, ...] = ()
+    each_of: str | None = None
+    via: str | None = None
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     kind: ItemKind
@@ -107,6 +119,7 @@ class Item:
     empty: Text | None = None  # what to put in an empty list, with an example
     max_length: int = 20_000
     max_records: int = 200
+    complete: Completeness = Completeness()  # lists only
 
     def leaf_options(self) -> tuple[Option, ...]:
         """The options a person can tick: a tree's families are headings, not answers."""
@@ -126,6 +139,9 @@ class Section:
     instruction: Text  # the seed's instruction for the section, verbatim
     items: tuple[Item, ...]
     help: Text | None = None
+    # Jalon's own instruction, shown first where the seed's does not match its questions (1.2
+    # repeats 1.1's); the seed's instruction is still shown, as the worksheet's own.
+    lead: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,7 @@ class Step:
     title: Text
     sections: tuple[Section, ...]
     help: Text | None = None
+    short_title: Text | None = None  # the step bar's name for it on a phone
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -91,7 +91,8 @@ def add_form(page, item_id: str):
     """The form that adds a record to a list, opened if it is folded."""
     form = page.locator(f"form[action$='/items/{item_id}/records/']")
     if not form.is_visible():
-        page.locator("details", has=form).locator("> summary").click()
+        # the innermost folded part holding the form (a step's sections fold too)
+        page.locator("details", has=form).last.locator("> summary").click()
     return form
 
 

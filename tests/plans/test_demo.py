@@ -31,7 +31,7 @@ def test_demo_answers_every_item_of_every_step():
     load_demo()
     progress = step_progress(plan_state(Plan.objects.get()))
     assert len(progress) == 6
-    assert [(p.step.id, p.answered) for p in progress] == [(p.step.id, p.total) for p in progress]
+    assert [(p.step.id, p.done) for p in progress] == [(p.step.id, p.total) for p in progress]
 
 
 def test_demo_choices_and_levels_come_with_a_note():

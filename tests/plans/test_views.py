@@ -200,7 +200,11 @@ def test_the_overview_shows_progress_per_step_and_last_changes(editor, plan):
     editor.post(item_url(plan, "orientation"), {"choice": "inclusion", "version": "0"})
     editor.post(item_url(plan, "competences"), {"text": "Répartition", "version": "0"})
     page = editor.get(f"/plans/{plan.pk}/").content.decode()
-    assert "1 sur 5 renseignés" in page or "1 of 5" in page
+    assert "en cours · 1 sur 5 complètes" in page  # step 1: the orientation only
+    assert "en cours · 1 sur 11 complètes" in page  # step 2: the competences
+    assert "à faire · 0 sur 3 complètes" in page  # step 3: nothing yet
+    # Each step's open questions, each a link to its place on the step page.
+    assert f'href="/plans/{plan.pk}/steps/1/#item-excluded_groups"' in page
     assert "Orientation principale du numérique pour ce service" in page
 
 

@@ -100,7 +100,7 @@ def test_export_holds_every_answer_and_record_with_codes_and_the_definition(demo
     assert exported["format"] == "jalon-plan" and exported["format_version"] == 1
     assert exported["definition"] == {
         "id": "gerer-les-services-urbains",
-        "version": 1,
+        "version": 2,
         "hash": definition.hash,
     }
     assert set(exported["answers"]) == set(Answer.objects.values_list("item_id", flat=True))

@@ -6,6 +6,8 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from jalon.plans.models import Plan, Revision, Versioned
+from jalon.worksheets.answers import ItemState
+from jalon.worksheets.schema import Field, Group, Item, Option
 
 register = template.Library()
 
@@ -74,4 +76,60 @@ def when(value: datetime | None) -> str:
     if not value:
         return ""
     local = timezone.localtime(value)
-    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {time_format(local, 'H:i')}"
+    return _("%(date)s at %(time)s") % {
+        "date": date_format(local, "SHORT_DATE_FORMAT"),
+        "time": time_format(local, "H:i"),
+    }
+
+
+@register.simple_tag
+def state_word(state: ItemState) -> str:
+    """« complète », « en cours », « à faire »: a state said in words, never by colour alone."""
+    words = {
+        ItemState.COMPLETE: _("complete"),
+        ItemState.STARTED: _("in progress"),
+        ItemState.EMPTY: _("to do"),
+    }
+    return str(words[ItemState(state)])
+
+
+@register.filter
+def options_beyond_label(field: Field) -> str:
+    """A field's options as one line of text (« a, b, c »; a family as « Family: a, b »), or
+    nothing when its question already names them all, as the worksheet's often do."""
+    label = str(field.label).casefold()
+    leaves = [leaf for option in field.options for leaf in (option.options or (option,))]
+    if all(str(leaf.label).casefold() in label for leaf in leaves):
+        return ""
+    return _option_labels(field.options)
+
+
+@register.filter
+def named_by_reference(item: Item) -> bool:
+    """Records named after the record they point to (a perimeter by its pilot action)."""
+    title = item.field(item.title_field or "")
+    return title is not None and title.references is not None
+
+
+def _option_labels(options: tuple[Option, ...]) -> str:
+    parts = []
+    for option in options:
+        if option.options:
+            parts.append(
+                _("%(family)s: %(options)s")
+                % {
+                    "family": option.label,
+                    "options": ", ".join(str(o.label) for o in option.options),
+                }
+            )
+        else:
+            parts.append(str(option.label))
+    return "; ".join(parts) if any(o.options for o in options) else ", ".join(parts)
+
+
+@register.filter
+def field_groups(item: Item) -> list[tuple[Group | None, tuple[Field, ...]]]:
+    """A list's fields by group, in the definition's order (ungrouped first)."""
+    groups: list[tuple[Group | None, tuple[Field, ...]]] = [(None, item.fields_in(None))]
+    groups += [(group, item.fields_in(group.id)) for group in item.groups]
+    return [(group, fields) for group, fields in groups if fields]

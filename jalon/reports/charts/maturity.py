@@ -140,6 +140,11 @@ def maturity_chart(document: Document) -> Chart:
             "to at least %(min)s of them (step 2.2) to draw the profile.",
             answered,
         ) % {"answered": answered, "total": len(points), "min": MIN_ANSWERED}
+        if answered == 0:
+            message = _(
+                "None of the %(total)s maturity questions has a level yet: give a level to at "
+                "least %(min)s of them (step 2.2) to draw the profile."
+            ) % {"total": len(points), "min": MIN_ANSWERED}
         if not points:
             message = _("This worksheet has no maturity questions.")
         return Chart("maturity", title, None, message, message, table, item="maturity_startups")
