@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -331,9 +331,30 @@ def _distinct_title(organisation: Organisation, title: str, today: str) -> str:
     return title
 
 
-def _authored(target: Versioned | Revision, authorship: Authorship) -> None:
-    target.file_author = authorship.by
-    target.file_updated = authorship.at
+Imported = TypeVar("Imported", Answer, Record)
+
+
+def _imported(
+    target: Imported, user: User | None, authorship: Authorship
+) -> tuple[Imported, Revision]:
+    """An imported answer or record, at version 1 by `user`, keeping who wrote it and when as
+    the file says; and its « imported » history entry."""
+    value = target.value if isinstance(target, Answer) else target.data
+    uid = target.uid if isinstance(target, Record) else ""
+    target.version, target.updated_by = 1, user
+    revision = Revision(
+        plan=target.plan,
+        item_id=target.item_id,
+        record_uid=uid,
+        action=Revision.Action.IMPORT,
+        before=None,
+        after=value,
+        version=1,
+        user=user,
+    )
+    for stamped in (target, revision):
+        stamped.file_author, stamped.file_updated = authorship.by, authorship.at
+    return target, revision
 
 
 def plan_import(*, organisation: Organisation, user: User | None, data: PlanFile) -> Plan:
@@ -389,19 +410,11 @@ def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFil
             value = clean_answer(item, raw)
         except AnswerError as error:
             raise AnswerError(problem_in(item_name(item), str(error))) from None
-        authorship = data.authorship.get(item_id, Authorship())
-        answer = Answer(plan=plan, item_id=item_id, value=value, version=1, updated_by=user)
-        revision = Revision(
-            plan=plan,
-            item_id=item_id,
-            action=Revision.Action.IMPORT,
-            before=None,
-            after=value,
-            version=1,
-            user=user,
+        answer, revision = _imported(
+            Answer(plan=plan, item_id=item_id, value=value),
+            user,
+            data.authorship.get(item_id, Authorship()),
         )
-        _authored(answer, authorship)
-        _authored(revision, authorship)
         answers.append(answer)
         revisions.append(revision)
     uids = _new_uids([record.uid for records in data.lists.values() for record in records])
@@ -425,28 +438,17 @@ def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFil
             except AnswerError as error:
                 where = record_name(item, position, record.uid)
                 raise AnswerError(problem_in(where, str(error))) from None
-            uid = uids[record.uid]
-            row = Record(
-                plan=plan,
-                item_id=item_id,
-                uid=uid,
-                position=position,
-                data=cleaned,
-                version=1,
-                updated_by=user,
+            row, revision = _imported(
+                Record(
+                    plan=plan,
+                    item_id=item_id,
+                    uid=uids[record.uid],
+                    position=position,
+                    data=cleaned,
+                ),
+                user,
+                record.authorship,
             )
-            revision = Revision(
-                plan=plan,
-                item_id=item_id,
-                record_uid=uid,
-                action=Revision.Action.IMPORT,
-                before=None,
-                after=cleaned,
-                version=1,
-                user=user,
-            )
-            _authored(row, record.authorship)
-            _authored(revision, record.authorship)
             records.append(row)
             revisions.append(revision)
     Answer.objects.bulk_create(answers)
