@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
-from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, is_answered
+from jalon.worksheets.answers import (
+    AnswerError,
+    ItemState,
+    clean_answer,
+    clean_record,
+    is_answered,
+    item_state,
+)
 from jalon.worksheets.loading import latest_definition
 
 
@@ -131,3 +139,40 @@ def test_the_text_rule_names_the_field_and_the_character(definition, text, code,
 )
 def test_the_text_rule_keeps_text(definition, text):
     assert clean_answer(definition.item("competences"), text) == text.strip()
+
+
+def rows(**lists):
+    return {
+        item_id: [(f"{item_id}{n}", data) for n, data in enumerate(records)]
+        for item_id, records in lists.items()
+    }
+
+
+def test_a_question_is_complete_once_answered_and_begun_by_its_note(definition):
+    orientation = definition.item("orientation")
+    assert item_state(orientation, {"choice": None, "note": ""}, {}) is ItemState.EMPTY
+    assert item_state(orientation, {"choice": None, "note": "Peut-être"}, {}) is ItemState.STARTED
+    assert item_state(orientation, {"choice": "inclusion", "note": ""}, {}) is ItemState.COMPLETE
+
+
+def test_a_list_is_complete_when_every_record_has_the_fields_it_asks_for(definition):
+    actors = definition.item("actors")
+    assert item_state(actors, None, {}) is ItemState.EMPTY
+    assert item_state(actors, None, rows(actors=[{"name": "ONG"}])) is ItemState.STARTED
+    both = rows(actors=[{"name": "ONG", "type": "citizens"}, {"name": "Mairie"}])
+    assert item_state(actors, None, both) is ItemState.STARTED  # the second has no type
+    typed = rows(actors=[{"name": "ONG", "type": "citizens"}])
+    assert item_state(actors, None, typed) is ItemState.COMPLETE
+
+
+def test_a_perimeter_is_asked_for_each_pilot_action(definition):
+    perimeters = definition.item("perimeters")
+    full = {"territory": "Nord", "users": "Ménages", "scale": "pilot_project", "tool": ["sensors"]}
+    actions: list[tuple[str, dict[str, Any]]] = [("a", {"title": "GPS"}), ("b", {"title": "SMS"})]
+    first: list[tuple[str, dict[str, Any]]] = [("p", {"action": "a", **full})]
+    both = [*first, ("q", {"action": "b", **full})]
+    state = item_state(perimeters, None, {"pilot_actions": actions, "perimeters": first})
+    assert state is ItemState.STARTED
+    state = item_state(perimeters, None, {"pilot_actions": actions, "perimeters": both})
+    assert state is ItemState.COMPLETE
+    assert item_state(perimeters, None, {"perimeters": both}) is ItemState.STARTED  # no action

@@ -170,3 +170,53 @@ def test_published_versions_never_change():
     }
     bundled = {key: definition.hash for key, definition in bundled_definitions().items()}
     assert bundled == published, "a published worksheet changed: add a new version instead"
+
+
+LISTS = """
+- id: actions
+  kind: records
+  label: {fr: Actions, en: Actions}
+  title_field: name
+  fields:
+    - {id: name, kind: text, required: true, label: {fr: Nom, en: Name}}
+    - {id: where, kind: text, label: {fr: Où, en: Where}}
+- id: places
+  kind: records
+  label: {fr: Lieux, en: Places}
+  title_field: action
+  complete: %s
+  fields:
+    - {id: action, kind: reference, references: actions, label: {fr: Action, en: Action}}
+    - {id: where, kind: text, label: {fr: Où, en: Where}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("complete", "reason"),
+    [
+        ("{fields: [nowhere]}", "unknown field(s): nowhere"),
+        ("{min_records: -1}", "min_records must be a whole number from 0"),
+        ("{each_of: actions}", "each_of and via go together"),
+        ("{each_of: actions, via: where}", "via must be a reference field"),
+        ("{each_of: places, via: action}", "via must be a reference field"),
+        ("{at_least: 2}", "unknown key(s): at_least"),
+    ],
+)
+def test_what_makes_a_list_complete_is_checked(tmp_path, complete, reason):
+    error = error_of(tmp_path, LISTS % complete)
+    assert error.where == "item places.complete" and reason in error.reason
+
+
+def test_only_lists_say_what_makes_them_complete(tmp_path):
+    item = '- {id: why, kind: text, complete: {min_records: 1}, label: {fr: "Pourquoi ?", en: W}}'
+    error = error_of(tmp_path, item)
+    assert "only lists" in error.reason
+
+
+def test_each_list_of_the_bundled_worksheet_says_what_makes_it_complete():
+    definition = latest_definition("gerer-les-services-urbains")
+    lists = [item for item in definition.items if item.kind is ItemKind.RECORDS]
+    assert lists and all(item.complete.fields for item in lists)
+    perimeters = definition.item("perimeters")
+    assert perimeters is not None
+    assert (perimeters.complete.each_of, perimeters.complete.via) == ("pilot_actions", "action")
