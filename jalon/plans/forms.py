@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from jalon.worksheets.answers import ItemState, section_state
@@ -171,9 +172,18 @@ def _field_view(f: Field, key: str, value: Any, state: PlanState) -> FieldView:
         ]
     elif f.kind is FieldKind.MONEY:
         money = value if isinstance(value, dict) else {}
-        view.amount = money.get("amount") or ""
+        view.amount = _in_reader_notation(money.get("amount") or "")
         view.currency = money.get("currency") or state.plan.organisation.currency
+    elif f.kind is FieldKind.NUMBER:
+        view.value = _in_reader_notation(value)
     return view
+
+
+def _in_reader_notation(number: Any) -> Any:
+    """A stored number (« 32.5 ») as the reader writes it (« 32,5 » in French); the engine
+    reads either back."""
+    separator = str(formats.get_format("DECIMAL_SEPARATOR"))
+    return number.replace(".", separator) if isinstance(number, str) else number
 
 
 def _record_view(

@@ -370,6 +370,7 @@ def record_move(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpRe
     plan, _membership, _record, item = _record_item(request, plan_id, uid)
     offset = -1 if request.POST.get("direction") == "up" else 1
     services.record_move(plan=plan, user=request.user, uid=uid, offset=offset)
+    messages.success(request, _("Moved."))
     step = services.definition_of(plan).step_of(item.id)
     return redirect(_step_url(plan, step.id if step else "", f"record-{uid}"))
 

@@ -240,3 +240,25 @@ def test_a_cached_step_page_shows_every_change_and_each_readers_rights(client, p
     viewer = client_for(client, people["viewer"])
     page = viewer.get(url).content.decode()
     assert "Première version" in page and 'class="save"' not in page
+
+
+def test_numbers_show_in_the_readers_notation_and_read_back_the_same(editor, plan, people):
+    record_add(
+        plan=plan,
+        user=people["owner"],
+        item_id="indicators",
+        raw={"name": "Taux", "baseline_value": "32.5"},
+    )
+    page = editor.get(f"/plans/{plan.pk}/steps/6/").content.decode()
+    assert 'value="32,5"' in page
+    editor.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'value="32.5"' in editor.get(f"/plans/{plan.pk}/steps/6/").content.decode()
+
+
+def test_moving_a_record_without_javascript_says_so(editor, plan, people):
+    first = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "A"})
+    record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "B"})
+    response = editor.post(
+        f"/plans/{plan.pk}/records/{first.uid}/move/", {"direction": "down"}, follow=True
+    )
+    assert "Déplacé." in response.content.decode()
