@@ -203,3 +203,20 @@ def test_export_plan_writes_the_pdf_in_the_language_asked(demo, tmp_path):
     )
     text = "\n".join(pdf_pages(output.read_bytes()))
     assert "Step 1 — Clarify" in text
+
+
+def test_no_text_runs_into_the_footer_of_any_page(demo):
+    """Body text stays above the bottom margin: the partner map and its table, once kept in one
+    unbreakable block taller than a page, printed their last rows over the page number."""
+    reader = PdfReader(io.BytesIO(to_pdf.build(demo["fr"])))
+    footer = re.compile(r"^Page \d+ sur \d+$")
+    low: list[tuple[int, float, str]] = []
+    for number, page in enumerate(reader.pages[1:], start=2):  # the cover has no margins
+
+        def seen(text, cm, tm, _font, _size, number=number):
+            y = tm[5] * cm[3] + cm[5]
+            if text.strip() and not footer.match(text.strip()) and y < 50:
+                low.append((number, round(y), text.strip()[:40]))
+
+        page.extract_text(visitor_text=seen)
+    assert low == []
