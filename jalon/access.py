@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from jalon.accounts.models import User
@@ -67,12 +68,35 @@ def organisation_for(
 def plan_for(
     user: User | AnonymousUser, plan_id: int, capability: Capability = Capability.VIEW
 ) -> tuple[Plan, Membership]:
-    """The plan and the user's membership of its organisation; 404 / 403 as above."""
-    plan = Plan.objects.select_related("organisation").filter(pk=plan_id).first()
-    if plan is None or not user.is_authenticated:
+    """The plan and the user's membership of its organisation; 404 / 403 as above.
+
+    One query, the plan's page being the hot path: the plan with its organisation, and the
+    user's role there joined in (none for a non-member, who gets the same 404 as for no plan)."""
+    if not user.is_authenticated:
         raise Http404
-    membership = _require(membership_for(user, plan.organisation_id), capability)
-    return plan, membership
+    mine = Membership.objects.filter(user=user, organisation=OuterRef("organisation"))
+    plan = (
+        Plan.objects.select_related("organisation")
+        .annotate(
+            membership_pk=Subquery(mine.values("pk")[:1]),
+            membership_role=Subquery(mine.values("role")[:1]),
+            membership_created=Subquery(mine.values("created")[:1]),
+        )
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    membership = None
+    if plan.membership_pk is not None:
+        membership = Membership(
+            pk=plan.membership_pk,
+            organisation=plan.organisation,
+            user=user,
+            role=plan.membership_role,
+            created=plan.membership_created,
+        )
+    return plan, _require(membership, capability)
 
 
 def organisations_of(user: User) -> list[Membership]:
