@@ -86,8 +86,11 @@ def _plan_facts(plan: Plan) -> tuple[Any, ...]:
     )
 
 
-def _key(plan: Plan, name: str, *more: Any) -> str:
-    facts = (name, plan.updated, _plan_facts(plan), more, get_language() or "")
+def _key(plan: Plan, name: str, *more: Any, whole_plan: bool = True) -> str:
+    """A cache key; `whole_plan`: it changes with any write to the plan (else only with the
+    plan's own facts and `more`, which must then hold everything else that shows)."""
+    updated = plan.updated if whole_plan else None
+    facts = (name, updated, _plan_facts(plan), more, get_language() or "")
     return ":".join(("jalon", name, str(plan.pk), _digest(facts), timezone.localdate().isoformat()))
 
 
@@ -128,7 +131,9 @@ def cached_items(
     """Each item's HTML (with the CSRF placeholder), by item id: from the cache when nothing
     that shows in it changed, else from `render(items missing)`, which is then kept."""
     keys = {
-        item.id: _key(state.plan, f"item-{item.id}", item_facts(state, item), can_edit)
+        item.id: _key(
+            state.plan, f"item-{item.id}", item_facts(state, item), can_edit, whole_plan=False
+        )
         for item in items
     }
     found: dict[str, str] = cache.get_many(list(keys.values()))
