@@ -13,7 +13,9 @@ states, « next unanswered question ») are cheap and are rendered around them.
 The page as a whole is also cached under the plan's last change (`cached_parts`, `Plan.updated`,
 which every write bumps in `services._lock`), so an unchanged plan costs no query for answers.
 Keys are never reused for other content, so nothing needs invalidating and servers that do not
-share a cache stay correct.
+share a cache stay correct. One thing shows in a page without being a write to its plan: the name
+of the colleague who saved a value. Renaming an account reaches the items' keys, but the whole
+page's key and its ETag only at the plan's next change.
 
 The CSRF token differs per session, so fragments are stored with a placeholder that each request
 fills with its own token.
