@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.sessions.backends import cached_db
 from django.conf import settings
+from django.contrib.sessions.backends import cached_db
 from django.core.cache import BaseCache, caches
 
 CACHE_SECONDS = 60
