@@ -64,7 +64,7 @@ def measure(base: str, plan_id: int, email: str, password: str) -> dict[str, Any
                 "seconds": round(seconds, 2),
             }
 
-        steps = []
+        steps: list[dict[str, Any]] = []
         for number in range(1, 7):
             url = f"{base}/plans/{plan_id}/steps/{number}/"
             cdp.send("Network.clearBrowserCache")

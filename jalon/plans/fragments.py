@@ -165,15 +165,20 @@ def page_etag(request: HttpRequest, plan: Plan, name: str, role: str) -> str | N
     derived from it) and the static files' manifest (the page links hashed file names)."""
     if len(messages.get_messages(request)):  # len() reads them without marking them shown
         return None
-    get_token(request)  # makes sure the CSRF secret exists, to be part of the tag
     user = getattr(request, "user", None)
     facts = (
         name,
         user.pk if user else None,
         user.get_short_name() if user else "",
         role,
-        request.META.get("CSRF_COOKIE", ""),
+        request.META.get("CSRF_COOKIE") or _new_csrf_secret(request),
         getattr(staticfiles_storage, "manifest_hash", ""),
         settings.TIME_ZONE,
     )
     return f'"{_digest(_key(plan, "page", facts))[:32]}"'
+
+
+def _new_csrf_secret(request: HttpRequest) -> str:
+    """The CSRF secret this response will set, for a browser that has none yet."""
+    get_token(request)
+    return str(request.META.get("CSRF_COOKIE", ""))
