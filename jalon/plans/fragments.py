@@ -8,7 +8,8 @@ its references can name, the reader's right to edit, the language, the definitio
 import details and currency, and today's date (« Enregistré à 14:02 » versus « le 24/11 à
 14:02 »). A colleague's save changes one item's key: only that item is rendered again, the
 others come from the cache. The parts that depend on the whole plan (step bar, contents, section
-states, « next unanswered question ») are cheap and are rendered around them.
+states, « next unanswered question ») are rendered with a slot for each item and cached under
+those states (`cached_shell`); each request puts the items' HTML in their slots.
 
 The page as a whole is also cached under the plan's last change (`cached_parts`, `Plan.updated`,
 which every write bumps in `services._lock`), so an unchanged plan costs no query for answers.
@@ -146,6 +147,30 @@ def cached_items(
         cache.set_many({keys[item_id]: part for item_id, part in rendered.items()}, SECONDS)
         html.update(rendered)
     return html
+
+
+def item_slot(item_id: str) -> str:
+    """Where an item's HTML goes in the page around it (user content is escaped: it cannot
+    contain one)."""
+    return f"<!--jalon-item:{item_id}-->"
+
+
+def cached_shell(plan: Plan, name: str, facts: Any, render: Callable[[], Parts]) -> Parts:
+    """The parts of a page around its items, which depend on the whole plan only through
+    `facts` (states, counts, links): from the cache while those are the same."""
+    key = _key(plan, name, facts, whole_plan=False)
+    parts: Parts | None = cache.get(key)
+    if parts is None:
+        parts = render()
+        cache.set(key, parts, SECONDS)
+    return parts
+
+
+def fill_items(shell: str, html: dict[str, str]) -> str:
+    """The page around the items with each item's HTML in its slot."""
+    for item_id, part in html.items():
+        shell = shell.replace(item_slot(item_id), part)
+    return shell
 
 
 def with_token(request: HttpRequest, parts: tuple[str, ...]) -> tuple[SafeString, ...]:

@@ -180,34 +180,54 @@ def _render_step(
             html = fragments.cached_items(
                 state, items, can_edit, lambda missing: render_items(missing, state)
             )
-        context = {
-            "next_open": {
+        states = [
+            (section, section_state([state.state(item) for item in section.items]))
+            for section in step.sections
+        ]
+        next_link = (
+            {
                 "url": _step_url(plan, upcoming[0].id, f"item-{upcoming[1].id}"),
                 "label": upcoming[1].label,
             }
             if upcoming
-            else None,
-            "plan": plan,
-            "definition": definition,
-            "step": step,
-            "sections": [
-                RenderedSection(
-                    section,
-                    section_state([state.state(item) for item in section.items]),
-                    [SafeString(html[item.id]) for item in section.items],  # nosec B703
-                )
-                for section in step.sections
-            ],
-            "progress": progress,
-            "previous": progress[index - 1].step if index > 0 else None,
-            "next": progress[index + 1].step if index + 1 < len(progress) else None,
-            "can_edit": can_edit,
-            "csrf_token": fragments.CSRF_SLOT,
-        }
-        return (
-            render_to_string("plans/_stepper.html", context),
-            render_to_string("plans/_step_body.html", context),
+            else None
         )
+
+        def render_shell() -> tuple[str, str]:
+            """The step bar and the page around its items, which hold their slots."""
+            context = {
+                "next_open": next_link,
+                "plan": plan,
+                "definition": definition,
+                "step": step,
+                "sections": [
+                    RenderedSection(
+                        section,
+                        section_state,
+                        [SafeString(fragments.item_slot(item.id)) for item in section.items],
+                    )
+                    for section, section_state in states
+                ],
+                "progress": progress,
+                "previous": progress[index - 1].step if index > 0 else None,
+                "next": progress[index + 1].step if index + 1 < len(progress) else None,
+                "can_edit": can_edit,
+                "csrf_token": fragments.CSRF_SLOT,
+            }
+            return (
+                render_to_string("plans/_stepper.html", context),
+                render_to_string("plans/_step_body.html", context),
+            )
+
+        # What the shell shows of the plan: its states, the step bar's counts, the next link.
+        shell_facts = (
+            can_edit,
+            [(section.id, str(section_state)) for section, section_state in states],
+            [(p.step.id, str(p.state), p.done, p.total) for p in progress],
+            (next_link["url"], str(next_link["label"])) if next_link else None,
+        )
+        stepper, shell = fragments.cached_shell(plan, f"shell-{step.id}", shell_facts, render_shell)
+        return stepper, fragments.fill_items(shell, html)
 
     if problems:
         stepper, body = fragments.with_token(request, render_parts())
