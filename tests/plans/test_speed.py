@@ -4,16 +4,28 @@ answers 304 with no body."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
+from jalon.organisations.models import Membership
+from jalon.organisations.services import membership_change
 from jalon.plans.models import Answer, Plan
-from jalon.plans.services import answer_save, record_add, record_update
+from jalon.plans.services import (
+    answer_save,
+    record_add,
+    record_delete,
+    record_move,
+    record_update,
+)
 
 from ..conftest import client_for
 
 STEP_4 = "/plans/{}/steps/4/"
 ITEM_TEMPLATE = "plans/items/item.html"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def page(client: Client, url: str) -> str:
@@ -144,3 +156,55 @@ def test_a_page_with_a_message_to_show_is_never_a_304(client, plan, people):
     assert "Quelqu’un a modifié cette fiche" in shown.content.decode()
     # Shown once: the same page again is the one the browser has.
     assert editor.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def fresh(client: Client, url: str) -> str:
+    """The page rendered with nothing from the cache, CSRF tokens aside (each is masked anew)."""
+    cache.clear()
+    return CSRF.sub("", page(client, url))
+
+
+def cached(client: Client, url: str) -> str:
+    return CSRF.sub("", page(client, url))
+
+
+def test_every_cached_step_page_is_the_page_rendered_afresh_after_each_change(client, plan, people):
+    """Each kind of change, then every step page from the cache (items, the part around them,
+    the whole page) equals the same page rendered with an empty cache."""
+    owner = people["owner"]
+    editor = client_for(client, people["editor"])
+    urls = [f"/plans/{plan.pk}/steps/{n}/" for n in range(1, 7)]
+    for url in urls:
+        page(editor, url)  # every part cached
+
+    action = record_add(plan=plan, user=owner, item_id="pilot_actions", raw={"title": "Marchés"})
+    record_add(plan=plan, user=owner, item_id="pilot_actions", raw={"title": "Cantines"})
+    scope = record_add(plan=plan, user=owner, item_id="perimeters", raw={"action": action.uid})
+    changes = [
+        lambda: answer_save(
+            plan=plan, user=owner, item_id="competences", raw="Un texte", base_version=None
+        ),
+        lambda: answer_save(
+            plan=plan,
+            user=owner,
+            item_id="orientation",
+            raw={"choice": "inclusion", "note": ""},
+            base_version=None,
+        ),
+        lambda: record_update(
+            plan=plan, user=owner, uid=action.uid, raw={"title": "Halles"}, base_version=None
+        ),
+        lambda: record_move(plan=plan, user=owner, uid=action.uid, offset=1),
+        lambda: record_delete(plan=plan, user=owner, uid=scope.uid, base_version=None),
+        lambda: membership_change(
+            membership=Membership.objects.get(user=people["editor"]), role="viewer"
+        ),
+    ]
+    for change in changes:
+        before = {url: cached(editor, url) for url in urls}
+        change()
+        after = {url: cached(editor, url) for url in urls}
+        assert after != before  # the change shows somewhere
+        for url in urls:
+            assert after[url] == fresh(editor, url), url
+            page(editor, url)  # cached again for the next change
