@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -149,10 +150,10 @@ def cached_items(
     return html
 
 
-def item_slot(item_id: str) -> str:
+def item_slot(item_id: str) -> SafeString:
     """Where an item's HTML goes in the page around it (user content is escaped: it cannot
     contain one)."""
-    return f"<!--jalon-item:{item_id}-->"
+    return format_html("<!--jalon-item:{}-->", item_id)
 
 
 def cached_shell(plan: Plan, name: str, facts: Any, render: Callable[[], Parts]) -> Parts:

@@ -204,7 +204,7 @@ def _render_step(
                     RenderedSection(
                         section,
                         section_state,
-                        [SafeString(fragments.item_slot(item.id)) for item in section.items],
+                        [fragments.item_slot(item.id) for item in section.items],
                     )
                     for section, section_state in states
                 ],
