@@ -28,8 +28,9 @@ WHITENOISE_USE_FINDERS = False
 
 if env.get("BENCH_CACHE") == "miss":
     CACHES = {
+        **CACHES,  # noqa: F405 — sessions keep their cache: a miss is about the page
         "default": {
             **CACHES["default"],  # noqa: F405
             "BACKEND": "bench.cache.MissingCache",
-        }
+        },
     }

@@ -120,11 +120,18 @@ else:
     }
 # Rendered fragments and files of plans, keyed by the plan's last change (jalon/plans/fragments.py):
 # a per-process memory cache is enough, since a key can never hold stale content.
+# Fragments are kept per item (about 80 per plan, language and right to edit), hence the room.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 300},
-    }
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    # Sessions apart, so that fragments never push a session out (jalon/sessions.py).
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sessions",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -201,6 +208,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a month: shared phones log out explicitly
+# No query per request for the session; logout and restores still end it (jalon/sessions.py).
+SESSION_ENGINE = "jalon.sessions"
+SESSION_CACHE_ALIAS = "sessions"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -333,6 +335,8 @@ def backup_restore(
                 model._base_manager.using(using).all().delete()
             if apps.is_installed("django.contrib.sessions"):
                 apps.get_model("sessions", "Session")._base_manager.using(using).all().delete()
+                # This process's copies too (jalon/sessions.py); servers are stopped meanwhile.
+                caches[settings.SESSION_CACHE_ALIAS].clear()
             for deserialized in _objects(rows, using):
                 deserialized.save(using=using, force_insert=True)
                 restored[_label(type(deserialized.object))] += 1

@@ -1,10 +1,22 @@
-"""Rendered parts of plan pages, and its deliverables, cached until the plan changes.
+"""Rendered parts of plan pages, and its deliverables, cached so that a save re-renders only what
+it changed.
 
-A step page is the hot path of Jalon and its bulk — the forms of every item — depends only on the
-plan, the step, the language, the reader's right to edit and today's date (« Enregistré à 14:02 »
-versus « le 24/11 à 14:02 »). Every write to a plan bumps `Plan.updated` (`services._lock`), so
-the key holds that timestamp: a write makes new keys and old entries simply expire. Nothing in
-the cache needs invalidating, and servers that do not share a cache stay correct.
+A step page is the hot path of Jalon and its bulk is the forms of its items. Each item's HTML is
+cached on its own (`cached_items`), under a key made of everything that shows in it: its answer
+or records (value, version, who saved and when, imported provenance), the titles of the records
+its references can name, the reader's right to edit, the language, the definition, the plan's
+import details and currency, and today's date (« Enregistré à 14:02 » versus « le 24/11 à
+14:02 »). A colleague's save changes one item's key: only that item is rendered again, the
+others come from the cache. The parts that depend on the whole plan (step bar, contents, section
+states, « next unanswered question ») are rendered with a slot for each item and cached under
+those states (`cached_shell`); each request puts the items' HTML in their slots.
+
+The page as a whole is also cached under the plan's last change (`cached_parts`, `Plan.updated`,
+which every write bumps in `services._lock`), so an unchanged plan costs no query for answers.
+Keys are never reused for other content, so nothing needs invalidating and servers that do not
+share a cache stay correct. One thing shows in a page without being a write to its plan: the name
+of the colleague who saved a value. Renaming an account reaches the items' keys, but the whole
+page's key and its ETag only at the plan's next change.
 
 The CSRF token differs per session, so fragments are stored with a placeholder that each request
 fills with its own token.
@@ -12,17 +24,25 @@ fills with its own token.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from .models import Plan
+from jalon.worksheets.schema import Item
+
+from .models import Plan, Versioned
+from .selectors import PlanState
 
 CSRF_SLOT = "jalon-csrf-slot"  # rendered where {% csrf_token %} puts the token
 SECONDS = 60 * 60
@@ -55,9 +75,103 @@ def cached_file(plan: Plan, name: str, build: Callable[[], bytes]) -> bytes:
     return content
 
 
-def _key(plan: Plan, name: str) -> str:
-    parts = (name, str(plan.pk), plan.updated.isoformat(), get_language() or "")
-    return ":".join(("jalon", *parts, timezone.localdate().isoformat()))
+def _plan_facts(plan: Plan) -> tuple[Any, ...]:
+    """What of the plan itself shows in its parts besides its answers: the import line of an
+    imported value, the default currency, the worksheet's version."""
+    return (
+        plan.pk,
+        plan.definition_id,
+        plan.definition_version,
+        plan.definition_hash,
+        plan.imported_at,
+        plan.imported_from,
+        plan.imported_file_date,
+        plan.organisation.currency,
+    )
+
+
+def _key(plan: Plan, name: str, *more: Any, whole_plan: bool = True) -> str:
+    """A cache key; `whole_plan`: it changes with any write to the plan (else only with the
+    plan's own facts and `more`, which must then hold everything else that shows)."""
+    updated = plan.updated if whole_plan else None
+    facts = (name, updated, _plan_facts(plan), more, get_language() or "")
+    return ":".join(("jalon", name, str(plan.pk), _digest(facts), timezone.localdate().isoformat()))
+
+
+def _digest(facts: Any) -> str:
+    # Not a secret, a fingerprint: the key changes whenever one of the facts does.
+    return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def _written(target: Versioned | None) -> tuple[Any, ...]:
+    """What a saved value shows besides itself: its version, who saved it and when, or where it
+    was imported from."""
+    if target is None:
+        return ()
+    by = str(target.updated_by) if target.updated_by else ""
+    return (target.pk, target.version, target.updated, by, target.file_author, target.file_updated)
+
+
+def item_facts(state: PlanState, item: Item) -> tuple[Any, ...]:
+    """Everything of the plan that shows in one item's HTML."""
+    answer = state.answers.get(item.id)
+    facts: list[Any] = [item.id, str(state.state(item)), _written(answer)]
+    if answer is not None:
+        facts.append(answer.value)
+    for record in state.item_records(item):
+        facts.append((record.uid, state.titles.get(record.uid), record.data, _written(record)))
+    # A reference field offers the records of the list it names, by their titles.
+    for target in sorted({f.references for f in item.fields if f.references}):
+        facts.append([(r.uid, state.titles.get(r.uid)) for r in state.records.get(target, [])])
+    return tuple(facts)
+
+
+def cached_items(
+    state: PlanState,
+    items: Iterable[Item],
+    can_edit: bool,
+    render: Callable[[list[Item]], dict[str, str]],
+) -> dict[str, str]:
+    """Each item's HTML (with the CSRF placeholder), by item id: from the cache when nothing
+    that shows in it changed, else from `render(items missing)`, which is then kept."""
+    keys = {
+        item.id: _key(
+            state.plan, f"item-{item.id}", item_facts(state, item), can_edit, whole_plan=False
+        )
+        for item in items
+    }
+    found: dict[str, str] = cache.get_many(list(keys.values()))
+    html = {item_id: found[key] for item_id, key in keys.items() if key in found}
+    missing = [item for item in items if item.id not in html]
+    if missing:
+        rendered = render(missing)
+        cache.set_many({keys[item_id]: part for item_id, part in rendered.items()}, SECONDS)
+        html.update(rendered)
+    return html
+
+
+def item_slot(item_id: str) -> SafeString:
+    """Where an item's HTML goes in the page around it (user content is escaped: it cannot
+    contain one)."""
+    return format_html("<!--jalon-item:{}-->", item_id)
+
+
+def cached_shell(plan: Plan, name: str, facts: Any, render: Callable[[], Parts]) -> Parts:
+    """The parts of a page around its items, which depend on the whole plan only through
+    `facts` (states, counts, links): from the cache while those are the same."""
+    key = _key(plan, name, facts, whole_plan=False)
+    parts: Parts | None = cache.get(key)
+    if parts is None:
+        parts = render()
+        cache.set(key, parts, SECONDS)
+    return parts
+
+
+def fill_items(shell: str, html: dict[str, str]) -> str:
+    """The page around the items with each item's HTML in its slot."""
+    for item_id, part in html.items():
+        shell = shell.replace(item_slot(item_id), part)
+    return shell
 
 
 def with_token(request: HttpRequest, parts: tuple[str, ...]) -> tuple[SafeString, ...]:
@@ -66,3 +180,31 @@ def with_token(request: HttpRequest, parts: tuple[str, ...]) -> tuple[SafeString
     # The parts are our own template output, escaped when they were rendered; only the token
     # (letters and digits) is added, so they stay safe HTML.
     return tuple(SafeString(part.replace(CSRF_SLOT, token)) for part in parts)  # nosec B703
+
+
+def page_etag(request: HttpRequest, plan: Plan, name: str, role: str) -> str | None:
+    """The ETag of a plan's page as this person sees it now, or None when it must not be reused
+    (a one-time message waits to be shown: the page with it must never answer 304).
+
+    It changes with the plan's state, the reader (and their name, in the header), their role,
+    the language, the day (« today at » wording), their CSRF secret (the forms embed a token
+    derived from it) and the static files' manifest (the page links hashed file names)."""
+    if len(messages.get_messages(request)):  # len() reads them without marking them shown
+        return None
+    user = getattr(request, "user", None)
+    facts = (
+        name,
+        user.pk if user else None,
+        user.get_short_name() if user else "",
+        role,
+        request.META.get("CSRF_COOKIE") or _new_csrf_secret(request),
+        getattr(staticfiles_storage, "manifest_hash", ""),
+        settings.TIME_ZONE,
+    )
+    return f'"{_digest(_key(plan, "page", facts))[:32]}"'
+
+
+def _new_csrf_secret(request: HttpRequest) -> str:
+    """The CSRF secret this response will set, for a browser that has none yet."""
+    get_token(request)
+    return str(request.META.get("CSRF_COOKIE", ""))

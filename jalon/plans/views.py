@@ -7,6 +7,8 @@ the item on its step page, or re-renders the page with the problem next to the i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +18,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.formats import time_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,9 +28,9 @@ from jalon.access import Capability, can, organisation_for, plan_for
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
-from jalon.worksheets.answers import AnswerError
+from jalon.worksheets.answers import AnswerError, ItemState, section_state
 from jalon.worksheets.display import describe_answer, describe_record
-from jalon.worksheets.schema import Item
+from jalon.worksheets.schema import Item, Section
 
 from . import fragments, services
 from .forms import (
@@ -35,7 +39,6 @@ from .forms import (
     answer_from_post,
     item_view,
     record_from_post,
-    section_views,
     sequence_from_post,
     version_from_post,
 )
@@ -50,15 +53,51 @@ from .selectors import (
 )
 
 
+@dataclass(frozen=True)
+class RenderedSection:
+    """A section of the step page with its items' HTML, already rendered."""
+
+    section: Section
+    state: ItemState
+    items: list[SafeString]
+
+
 def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
     url = reverse("plan_step", args=[plan.pk, step_id])
     return f"{url}#{anchor}" if anchor else url
+
+
+def _unless_unchanged(
+    request: HttpRequest,
+    plan: Plan,
+    membership: Membership,
+    name: str,
+    page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """A plan's page with its ETag; 304 with no body when the browser already has it as it is
+    now (a repeat visit on 2G then costs a few hundred bytes instead of the page)."""
+    etag = fragments.page_etag(request, plan, name, membership.role)
+    if etag is None:
+        return page()
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = page()
+    if response.status_code == 200:
+        response.headers["ETag"] = etag
+    return response
 
 
 @login_required
 @require_GET
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
+    return _unless_unchanged(
+        request, plan, membership, "overview", lambda: _render_overview(request, plan, membership)
+    )
+
+
+def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -> HttpResponse:
 
     def render_parts() -> tuple[str, str]:
         state = plan_state(plan)
@@ -107,40 +146,88 @@ def _render_step(
     problems: dict[str, Problem] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The step page. Its stepper and body come from the fragment cache, except when a refused
-    save must be shown next to its item."""
+    """The step page. Its stepper and body come from the fragment cache, else are rendered
+    around each item's cached HTML (only the items a save changed are rendered again), except
+    when a refused save must be shown next to its item."""
     definition = services.definition_of(plan)
     step = definition.step(step_id)
     if step is None:
         raise Http404
     can_edit = can(membership, Capability.EDIT)
 
+    def render_items(items: list[Item], state: PlanState) -> dict[str, str]:
+        views = {item.id: item_view(item, state, problems or {}) for item in items}
+        context = {
+            "plan": plan,
+            "step": step,
+            "can_edit": can_edit,
+            "csrf_token": fragments.CSRF_SLOT,
+        }
+        return {
+            item_id: render_to_string("plans/items/item.html", {**context, "view": view})
+            for item_id, view in views.items()
+        }
+
     def render_parts() -> tuple[str, str]:
         state = plan_state(plan)
         progress = step_progress(state)
         index = [p.step.id for p in progress].index(step.id)
         upcoming = next_open(progress, step)
-        context = {
-            "next_open": {
+        items = [item for section in step.sections for item in section.items]
+        if problems:  # a refused save shows next to its item: nothing of it is kept
+            html = render_items(items, state)
+        else:
+            html = fragments.cached_items(
+                state, items, can_edit, lambda missing: render_items(missing, state)
+            )
+        states = [
+            (section, section_state([state.state(item) for item in section.items]))
+            for section in step.sections
+        ]
+        next_link = (
+            {
                 "url": _step_url(plan, upcoming[0].id, f"item-{upcoming[1].id}"),
                 "label": upcoming[1].label,
             }
             if upcoming
-            else None,
-            "plan": plan,
-            "definition": definition,
-            "step": step,
-            "sections": section_views(step, state, problems),
-            "progress": progress,
-            "previous": progress[index - 1].step if index > 0 else None,
-            "next": progress[index + 1].step if index + 1 < len(progress) else None,
-            "can_edit": can_edit,
-            "csrf_token": fragments.CSRF_SLOT,
-        }
-        return (
-            render_to_string("plans/_stepper.html", context),
-            render_to_string("plans/_step_body.html", context),
+            else None
         )
+
+        def render_shell() -> tuple[str, str]:
+            """The step bar and the page around its items, which hold their slots."""
+            context = {
+                "next_open": next_link,
+                "plan": plan,
+                "definition": definition,
+                "step": step,
+                "sections": [
+                    RenderedSection(
+                        section,
+                        section_state,
+                        [fragments.item_slot(item.id) for item in section.items],
+                    )
+                    for section, section_state in states
+                ],
+                "progress": progress,
+                "previous": progress[index - 1].step if index > 0 else None,
+                "next": progress[index + 1].step if index + 1 < len(progress) else None,
+                "can_edit": can_edit,
+                "csrf_token": fragments.CSRF_SLOT,
+            }
+            return (
+                render_to_string("plans/_stepper.html", context),
+                render_to_string("plans/_step_body.html", context),
+            )
+
+        # What the shell shows of the plan: its states, the step bar's counts, the next link.
+        shell_facts = (
+            can_edit,
+            [(section.id, str(section_state)) for section, section_state in states],
+            [(p.step.id, str(p.state), p.done, p.total) for p in progress],
+            (next_link["url"], str(next_link["label"])) if next_link else None,
+        )
+        stepper, shell = fragments.cached_shell(plan, f"shell-{step.id}", shell_facts, render_shell)
+        return stepper, fragments.fill_items(shell, html)
 
     if problems:
         stepper, body = fragments.with_token(request, render_parts())
@@ -163,7 +250,13 @@ def _render_step(
 @require_GET
 def plan_step(request: AuthenticatedRequest, plan_id: int, step_id: str) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
-    return _render_step(request, plan, step_id, membership)
+    return _unless_unchanged(
+        request,
+        plan,
+        membership,
+        f"step-{step_id}",
+        lambda: _render_step(request, plan, step_id, membership),
+    )
 
 
 def _item_html(
