@@ -155,25 +155,8 @@ def load_runs(
 ) -> dict[str, Any]:
     """Every warm scenario at every concurrency. Scenarios alternate within one concurrency, so
     the floor and the pages it is compared with are measured minutes apart at most."""
-    quiet = cpu.wait_for_quiet()
-    client, csrf = logged_in(server.client)
-    load.warm_up(wrk, client, load.scenarios(plan_id), csrf)
-    return _runs(
-        load.scenarios(plan_id),
-        concurrencies,
-        quiet,
-        plan_id,
-        lambda scenario, c: load.measure(
-            wrk,
-            client,
-            scenario,
-            concurrency=c,
-            seconds=seconds,
-            csrf=csrf,
-            group=server.group,
-            postgres=postgres,
-        ),
-    )
+    scenarios = load.scenarios(plan_id)
+    return _measured(wrk, server, scenarios, plan_id, seconds, postgres, concurrencies)
 
 
 def miss_runs(
@@ -189,25 +172,40 @@ def miss_runs(
     """The step page and the overview on a server whose cache never finds anything: every
     request pays what the first request after an edit pays (bench/cache.py)."""
     with gunicorn({**env, "BENCH_CACHE": "miss"}, SERVER, log) as server:
-        quiet = cpu.wait_for_quiet()
-        client, csrf = logged_in(server.client)
-        load.warm_up(wrk, client, load.miss_scenarios(plan_id), csrf)
-        return _runs(
-            load.miss_scenarios(plan_id),
-            concurrencies,
-            quiet,
-            plan_id,
-            lambda scenario, c: load.measure(
-                wrk,
-                client,
-                scenario,
-                concurrency=c,
-                seconds=seconds,
-                csrf=csrf,
-                group=server.group,
-                postgres=postgres,
-            ),
-        )
+        scenarios = load.miss_scenarios(plan_id)
+        return _measured(wrk, server, scenarios, plan_id, seconds, postgres, concurrencies)
+
+
+def _measured(
+    wrk: str,
+    server: Server,
+    scenarios: list[load.Scenario],
+    plan_id: int,
+    seconds: float,
+    postgres: bool,
+    concurrencies: tuple[int, ...],
+) -> dict[str, Any]:
+    """`scenarios` at each concurrency against `server`, once the machine is quiet, logged in
+    and warmed up."""
+    quiet = cpu.wait_for_quiet()
+    client, csrf = logged_in(server.client)
+    load.warm_up(wrk, client, scenarios, csrf)
+    return _runs(
+        scenarios,
+        concurrencies,
+        quiet,
+        plan_id,
+        lambda scenario, c: load.measure(
+            wrk,
+            client,
+            scenario,
+            concurrency=c,
+            seconds=seconds,
+            csrf=csrf,
+            group=server.group,
+            postgres=postgres,
+        ),
+    )
 
 
 def mixed_runs(
