@@ -737,6 +737,66 @@ def formats_section(data: dict[str, Any], results: dict[str, Any], v: Verdicts) 
     return lines
 
 
+SLOW_LINK = Path(__file__).resolve().parent / "slow_link.json"
+
+
+def slow_link_section(v: Verdicts) -> list[str]:
+    """Every step in Chromium on an emulated 2G link, from bench/slow_link.json (written by
+    `python -m bench.slow_link`, which needs a browser and is run by hand, not by `make bench`)."""
+    if not SLOW_LINK.exists():
+        return [
+            "## Step pages on a 2G link",
+            "",
+            "Not measured: bench/slow_link.json is absent.",
+            "",
+        ]
+    data = json.loads(SLOW_LINK.read_text(encoding="utf-8"))
+    link = data["link"]
+    v.commit = f"`{data.get('measured_on', '?')}`"
+    rows = []
+    for s in data["steps"]:
+        first, repeat = s["first"], s["repeat"]
+        rows.append(
+            [
+                f"Step {s['step']}",
+                f"{kb(first['bytes'])} in {first['requests']}",
+                f"{first['seconds']:.2f} s",
+                f"{repeat['bytes']} B in {repeat['requests']}",
+                f"{repeat['seconds']:.2f} s",
+            ]
+        )
+    heaviest = max(data["steps"], key=lambda s: s["first"]["bytes"])["first"]
+    slowest = max(data["steps"], key=lambda s: s["first"]["seconds"])["first"]
+    v.check(
+        "Every step's first load on a 240 kbit/s, 800 ms link (Chromium)",
+        f"{kb(heaviest['bytes'])}, {slowest['seconds']:.2f} s at most",
+        "≤ 20 KB and ≤ 2.5 s",
+        heaviest["bytes"] <= 20_000 and slowest["seconds"] <= 2.5,
+        f"A step's first load on the 2G link took {kb(heaviest['bytes'])} and up to "
+        f"{slowest['seconds']:.2f} s (goal ≤ 20 KB, ≤ 2.5 s).",
+    )
+    repeat_max = max(s["repeat"]["bytes"] for s in data["steps"])
+    v.check(
+        "Every step's repeat visit on the 2G link (Chromium)",
+        f"{repeat_max} B at most",
+        "≤ 1 KB",
+        repeat_max <= 1000,
+        f"A step's repeat visit on the 2G link downloaded {repeat_max} bytes (goal ≤ 1 KB).",
+    )
+    return [
+        "## Step pages on a 2G link",
+        "",
+        f"Chromium with the network emulated at {link['kbit_per_s']} kbit/s each way and "
+        f"{link['round_trip_ms']} ms round trip; bytes are what crossed the wire (headers and "
+        "compressed bodies), time is from navigation to the load event. First load: the browser "
+        "cache emptied, logged in; repeat: the same page again (a conditional request, static "
+        f"files from the browser's cache). Measured on {v.commit} ({data.get('how', '')}).",
+        "",
+        *table(["Page", "First load", "First load time", "Repeat", "Repeat time"], rows),
+        "",
+    ]
+
+
 def caches_section(data: dict[str, Any]) -> list[str]:
     """Every cache in the code, and which rows hit it (bench/caches.py)."""
     if not data:
@@ -854,6 +914,8 @@ def render(results: dict[str, Any]) -> str:
     v.commit = measured_on(None, results)
     if "page_weight" in results:
         sections += weight_section(results["page_weight"], v)
+    sections += slow_link_section(v)
+    v.commit = measured_on(None, results)
     sections += caches_section(results.get("caches", {}))
     if results.get("worker_sweep"):
         sections += sweep_section(results["worker_sweep"])
