@@ -759,9 +759,9 @@ def slow_link_section(v: Verdicts) -> list[str]:
         rows.append(
             [
                 f"Step {s['step']}",
-                f"{kb(first['bytes'])} in {first['requests']}",
+                f"{kb(first['bytes'])} KB in {first['requests']} requests",
                 f"{first['seconds']:.2f} s",
-                f"{repeat['bytes']} B in {repeat['requests']}",
+                f"{repeat['bytes']} B in {repeat['requests']} requests",
                 f"{repeat['seconds']:.2f} s",
             ]
         )
@@ -769,10 +769,10 @@ def slow_link_section(v: Verdicts) -> list[str]:
     slowest = max(data["steps"], key=lambda s: s["first"]["seconds"])["first"]
     v.check(
         "Every step's first load on a 240 kbit/s, 800 ms link (Chromium)",
-        f"{kb(heaviest['bytes'])}, {slowest['seconds']:.2f} s at most",
+        f"{kb(heaviest['bytes'])} KB, {slowest['seconds']:.2f} s at most",
         "≤ 20 KB and ≤ 2.5 s",
         heaviest["bytes"] <= 20_000 and slowest["seconds"] <= 2.5,
-        f"A step's first load on the 2G link took {kb(heaviest['bytes'])} and up to "
+        f"A step's first load on the 2G link took {kb(heaviest['bytes'])} KB and up to "
         f"{slowest['seconds']:.2f} s (goal ≤ 20 KB, ≤ 2.5 s).",
     )
     repeat_max = max(s["repeat"]["bytes"] for s in data["steps"])
