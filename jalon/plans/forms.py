@@ -1,8 +1,8 @@
 """The one mapping between what a step page's forms send and the values the engine checks.
 
 `answer_from_post` / `record_from_post` read a form post (plain or autosave) into raw values;
-`section_views` shapes a step's items for the templates, showing what the person typed when a
-save failed, so a refused save never loses their words.
+`item_view` shapes an item for the templates, showing what the person typed when a save failed,
+so a refused save never loses their words.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from django.http import QueryDict
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from jalon.worksheets.answers import ItemState, section_state
-from jalon.worksheets.schema import Field, FieldKind, Item, ItemKind, Option, Section, Step
+from jalon.worksheets.schema import Field, FieldKind, Item, ItemKind, Option
 from jalon.worksheets.text import PlainTextValidator
 
 from .models import Answer, Record, UrbanService
@@ -222,27 +221,6 @@ def item_view(item: Item, state: PlanState, problems: dict[str, Problem]) -> Ite
         new_key = f"new-{item.id}"
         view.new_record = _record_view(item, new_key, None, state, problems.get(new_key))
     return view
-
-
-@dataclass
-class SectionView:
-    section: Section
-    items: list[ItemView]
-    state: ItemState = ItemState.EMPTY
-
-
-def section_views(
-    step: Step, state: PlanState, problems: dict[str, Problem] | None = None
-) -> list[SectionView]:
-    problems = problems or {}
-    return [
-        SectionView(
-            section,
-            [item_view(item, state, problems) for item in section.items],
-            section_state([state.state(item) for item in section.items]),
-        )
-        for section in step.sections
-    ]
 
 
 class PlanForm(forms.Form):

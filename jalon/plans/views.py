@@ -180,8 +180,9 @@ def _render_step(
             html = fragments.cached_items(
                 state, items, can_edit, lambda missing: render_items(missing, state)
             )
+        of_item = {item.id: now for item, now in progress[index].states}  # this step's states
         states = [
-            (section, section_state([state.state(item) for item in section.items]))
+            (section, section_state([of_item[item.id] for item in section.items]))
             for section in step.sections
         ]
         next_link = (
@@ -202,11 +203,9 @@ def _render_step(
                 "step": step,
                 "sections": [
                     RenderedSection(
-                        section,
-                        section_state,
-                        [fragments.item_slot(item.id) for item in section.items],
+                        section, now, [fragments.item_slot(item.id) for item in section.items]
                     )
-                    for section, section_state in states
+                    for section, now in states
                 ],
                 "progress": progress,
                 "previous": progress[index - 1].step if index > 0 else None,
@@ -222,7 +221,7 @@ def _render_step(
         # What the shell shows of the plan: its states, the step bar's counts, the next link.
         shell_facts = (
             can_edit,
-            [(section.id, str(section_state)) for section, section_state in states],
+            [(section.id, str(now)) for section, now in states],
             [(p.step.id, str(p.state), p.done, p.total) for p in progress],
             (next_link["url"], str(next_link["label"])) if next_link else None,
         )
