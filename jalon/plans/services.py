@@ -8,6 +8,7 @@ appends a `Revision`. All or nothing.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from jalon.worksheets.loading import get_definition, latest_definition
 from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 
 from .models import Answer, Plan, Record, Revision, Versioned
-from .plan_file import Authorship, PlanFile, item_name, problem_in, record_name
+from .plan_file import TITLE_LENGTH, Authorship, PlanFile, item_name, problem_in, record_name
 
 DEFAULT_DEFINITION = "gerer-les-services-urbains"
 
@@ -323,12 +324,12 @@ def _distinct_title(organisation: Organisation, title: str, today: str) -> str:
     if title not in taken:
         return title
     suffix = _("imported on %(date)s") % {"date": today}
-    for number in range(1, 1000):
+    for number in itertools.count(1):  # ends: `taken` is finite
         tail = f" ({suffix})" if number == 1 else f" ({suffix}, {number})"
-        candidate = title[: Plan._meta.get_field("title").max_length - len(tail)] + tail  # type: ignore[operator]
+        candidate = title[: TITLE_LENGTH - len(tail)] + tail
         if candidate not in taken:
             return candidate
-    return title
+    raise AssertionError("unreachable")
 
 
 Imported = TypeVar("Imported", Answer, Record)
