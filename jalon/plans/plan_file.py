@@ -309,6 +309,17 @@ def _info(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> 
     return value
 
 
+def _has_unknown_keys(
+    entry: Mapping[str, Any], known: Set[str], where: str, problems: _Problems
+) -> bool:
+    """Says (once) which keys of an answer or record the format does not have."""
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        keys = ", ".join(_short(key) for key in unknown[:5])
+        problems.add(problem_in(where, _("unknown key(s): %(keys)s.") % {"keys": keys}))
+    return bool(unknown)
+
+
 def _moment(text: Any) -> datetime.datetime | None:
     """An ISO 8601 date and time from the file, or None when absent or unreadable: dates are
     provenance, shown to people, never a reason to refuse a plan."""
@@ -461,15 +472,7 @@ def _answers(
         if not isinstance(entry, dict) or "value" not in entry:
             problems.add(problem_in(where, _('the answer must be an object with a "value".')))
             continue
-        unknown = sorted(set(entry) - {"value"} - INFO)
-        if unknown:
-            problems.add(
-                problem_in(
-                    where,
-                    _("unknown key(s): %(keys)s.")
-                    % {"keys": ", ".join(_short(key) for key in unknown[:5])},
-                )
-            )
+        if _has_unknown_keys(entry, {"value", *INFO}, where, problems):
             continue
         authorship[item.id] = _authorship(entry, where, problems)
         try:
@@ -518,15 +521,7 @@ def _record_entries(
                     problem_in(where, _('a record must be an object with an "id" and "data".'))
                 )
                 continue
-            unknown = sorted(set(record) - {"id", "data", "position"} - INFO)
-            if unknown:
-                problems.add(
-                    problem_in(
-                        where,
-                        _("unknown key(s): %(keys)s.")
-                        % {"keys": ", ".join(_short(key) for key in unknown[:5])},
-                    )
-                )
+            if _has_unknown_keys(record, {"id", "data", "position", *INFO}, where, problems):
                 continue
             if not isinstance(uid, str) or not UID.match(uid):
                 problems.add(
