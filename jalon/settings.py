@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "jalon.accounts",
     "jalon.organisations",
     "jalon.plans",
+    "jalon.discussions",
     "jalon.worksheets",
     "jalon.reports",  # its management commands: export_plan, import_plan
     "jalon.backups",  # its management commands: backup, restore

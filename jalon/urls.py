@@ -46,6 +46,7 @@ urlpatterns = [
     path("plans/<id:plan_id>/records/<key:uid>/", plans.record_update, name="record_update"),
     path("plans/<id:plan_id>/records/<key:uid>/delete/", plans.record_delete, name="record_delete"),
     path("plans/<id:plan_id>/records/<key:uid>/move/", plans.record_move, name="record_move"),
+    path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
 ]
 

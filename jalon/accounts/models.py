@@ -25,6 +25,14 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+class Digest(models.TextChoices):
+    """How often a person hears by e-mail about what concerns them in their plans."""
+
+    DAILY = "daily", _("Once a day")
+    IMMEDIATE = "immediate", _("Right away")
+    NONE = "none", _("Never")
+
+
 class User(AbstractUser):
     """A person: signs in with an e-mail address and is shown by name (« Enregistré par Awa »)."""
 
@@ -33,6 +41,12 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150)
+    # The language of the pages and of the e-mails this person gets; empty until they choose one
+    # (the pages then follow the language switch, e-mails are in French).
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    digest = models.CharField(
+        _("e-mail digest"), max_length=10, choices=Digest.choices, default=Digest.DAILY
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]

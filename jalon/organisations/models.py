@@ -40,6 +40,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EDITOR)
+    # Named by an owner to validate plans, beside the owners themselves (a facilitator, the head
+    # of the technical service).
+    validator = models.BooleanField(_("may validate plans"), default=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,1 @@
+"""What people say about a plan and what they hear of it: comments, notifications, presence."""
