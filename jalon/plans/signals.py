@@ -1,0 +1,9 @@
+"""Signals the plans room owns, so that rooms above it (discussions: notifications, activity) hear
+of what happened without plans importing them (GUIDE §4)."""
+
+from django.dispatch import Signal
+
+# Sent by the review services once a plan's review state changed and the change is committed:
+# `sender` is the ReviewEvent class, `event` the new ReviewEvent (its plan, actor, state, message,
+# created).
+review_changed = Signal()
