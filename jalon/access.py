@@ -25,6 +25,7 @@ class Capability(StrEnum):
     COMMENT = "comment"  # comment on them
     EDIT = "edit"  # write answers, create and import plans
     MANAGE = "manage"  # manage members and roles
+    VALIDATE = "validate"  # validate plans or send them back: owners, and members named validators
 
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -36,7 +37,13 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 
 def can(membership: Membership | None, capability: Capability) -> bool:
-    return membership is not None and capability in CAPABILITIES[membership.role]
+    if membership is None:
+        return False
+    # An owner names validators whatever their role (the head of the technical service may
+    # only read the plan, yet sign it off).
+    if capability is Capability.VALIDATE and membership.validator:
+        return True
+    return capability in CAPABILITIES[membership.role]
 
 
 def _require(membership: Membership | None, capability: Capability) -> Membership:
@@ -83,6 +90,7 @@ def plan_for(
             membership_pk=F("organisation__memberships__pk"),
             membership_role=F("organisation__memberships__role"),
             membership_created=F("organisation__memberships__created"),
+            membership_validator=F("organisation__memberships__validator"),
         )
         .first()
     )
@@ -94,6 +102,7 @@ def plan_for(
         user=user,
         role=plan.membership_role,
         created=plan.membership_created,
+        validator=plan.membership_validator,
     )
     return plan, _require(membership, capability)
 

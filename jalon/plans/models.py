@@ -21,6 +21,15 @@ class UrbanService(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ReviewState(models.TextChoices):
+    """Where a plan stands in its review: written, read by a validator, sent back, signed off."""
+
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    VALIDATED = "validated", _("Validated")
+
+
 class Plan(models.Model):
     """One plan for one urban service, pinned to the worksheet version it began with."""
 
@@ -41,6 +50,10 @@ class Plan(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_from = models.CharField(max_length=1000, blank=True)  # the file's municipality
     imported_file_date = models.DateTimeField(null=True, blank=True)  # when it was exported
+    # Changed only by jalon.plans.review, each change with its ReviewEvent.
+    review_state = models.CharField(
+        _("review state"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
 
     class Meta:
         verbose_name = _("plan")
@@ -154,3 +167,65 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}:{self.item_id} {self.action} v{self.version}"
+
+
+class PlanVersion(models.Model):
+    """A dated, read-only copy of a whole plan: what was validated (or, later, a snapshot someone
+    chose to keep). `content` holds the plan's answers and records with who wrote them and when,
+    as plain JSON, so that later edits, renamed accounts or removed members never change it."""
+
+    class Kind(models.TextChoices):
+        VALIDATION = "validation", _("Validated version")
+        SNAPSHOT = "snapshot", _("Snapshot")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    definition_id = models.CharField(max_length=64)
+    definition_version = models.PositiveIntegerField()
+    definition_hash = models.CharField(max_length=64)
+    content = models.JSONField()
+    # A validation: who signed it off (their name then, and their role then), when, and what
+    # they said; empty for a snapshot.
+    validated_by = models.CharField(max_length=150, blank=True)
+    validated_role = models.CharField(max_length=20, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.name}"
+
+
+class ReviewEvent(models.Model):
+    """One change of a plan's review state, never edited: who (and their role then), when, from
+    which state to which, what they said, and the version it froze, if any."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)  # kept if the account goes
+    role = models.CharField(max_length=20, blank=True)
+    from_state = models.CharField(max_length=20, choices=ReviewState.choices)
+    to_state = models.CharField(max_length=20, choices=ReviewState.choices)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["plan", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.from_state} → {self.to_state}"

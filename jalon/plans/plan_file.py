@@ -54,7 +54,9 @@ SERVICE_OTHER_LENGTH = 120  # Plan.service_other
 INFO_LENGTH = 1000  # informative texts: dates, names of the organisation and of writers
 
 ROOT_REQUIRED = {"format", "format_version", "definition", "plan"}
-ROOT_OPTIONAL = {"exported_at", "organisation", "answers", "lists", "revision_count"}
+# `review` (the exported plan's review state and validation) is informative: whatever it says,
+# an imported plan starts as a draft here, validated by nobody on this server.
+ROOT_OPTIONAL = {"exported_at", "organisation", "answers", "lists", "revision_count", "review"}
 # Informative: not imported as values, but who wrote what and when is kept as provenance.
 INFO = {"version", "updated_at", "updated_by"}
 AUTHOR_LENGTH = 150  # User.name
@@ -248,7 +250,14 @@ def _decode(content: bytes) -> Any:
     except json.JSONDecodeError as error:
         # Cut-off text fails at its very end, or in a string left open (JSON strings hold no
         # raw line breaks, so an unterminated one always runs to the end of the file).
-        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+        # Or inside a literal: a file cut in « null » ends in « nu ».
+        rest = text[error.pos :].rstrip()
+        in_literal = bool(rest) and any(word.startswith(rest) for word in ("true", "false", "null"))
+        if (
+            error.pos >= len(text.rstrip())
+            or in_literal
+            or error.msg.startswith("Unterminated string")
+        ):
             raise _fail(
                 _("The file ends too early: it was cut off, perhaps during a download.")
             ) from None

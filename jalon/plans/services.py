@@ -3,7 +3,8 @@
 Each write locks the plan row first, so writes to one plan happen one after the other on
 PostgreSQL as on SQLite; checks the edit is based on the current version (else `StaleEdit`, a
 409 for the person); validates against the plan's definition (else `AnswerError`, a 400); and
-appends a `Revision`. All or nothing.
+appends a `Revision`. All or nothing. The first change to a validated plan makes it a draft
+again (`review.reopen_after_edit`), in the same transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 
 from .models import Answer, Plan, Record, Revision, Versioned
 from .plan_file import TITLE_LENGTH, Authorship, PlanFile, item_name, problem_in, record_name
+from .review import reopen_after_edit
 
 DEFAULT_DEFINITION = "gerer-les-services-urbains"
 
@@ -160,6 +162,7 @@ def answer_save(
         version=answer.version,
         user=user,
     )
+    reopen_after_edit(plan=plan, user=user)
     return Saved(answer, changed=True)
 
 
@@ -190,6 +193,7 @@ def record_add(
         version=record.version,
         user=user,
     )
+    reopen_after_edit(plan=plan, user=user)
     return record
 
 
@@ -234,6 +238,7 @@ def record_update(
         version=record.version,
         user=user,
     )
+    reopen_after_edit(plan=plan, user=user)
     return Saved(record, changed=True)
 
 
@@ -253,6 +258,7 @@ def record_delete(*, plan: Plan, user: User, uid: str, base_version: int | None)
         user=user,
     )
     record.delete()
+    reopen_after_edit(plan=plan, user=user)
 
 
 @transaction.atomic
@@ -279,6 +285,7 @@ def record_move(*, plan: Plan, user: User, uid: str, offset: int) -> None:
         version=record.version,
         user=user,
     )
+    reopen_after_edit(plan=plan, user=user)
 
 
 def _new_uids(uids: list[str]) -> dict[str, str]:
