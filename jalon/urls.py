@@ -6,6 +6,7 @@ from jalon.accounts import views as accounts
 from jalon.organisations import views as organisations
 from jalon.plans import views as plans
 from jalon.plans import views_import as plans_import
+from jalon.plans import views_review as plans_review
 
 urlpatterns = [
     path("", organisations.home, name="home"),
@@ -46,6 +47,15 @@ urlpatterns = [
     path("plans/<id:plan_id>/records/<key:uid>/", plans.record_update, name="record_update"),
     path("plans/<id:plan_id>/records/<key:uid>/delete/", plans.record_delete, name="record_delete"),
     path("plans/<id:plan_id>/records/<key:uid>/move/", plans.record_move, name="record_move"),
+    path("plans/<id:plan_id>/review/request/", plans_review.review_request, name="review_request"),
+    path(
+        "plans/<id:plan_id>/review/changes/",
+        plans_review.review_request_changes,
+        name="review_request_changes",
+    ),
+    path(
+        "plans/<id:plan_id>/review/validate/", plans_review.review_validate, name="review_validate"
+    ),
     path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
 ]

@@ -13,6 +13,8 @@ class MemberAddForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # Unticked boxes send nothing: a form sent without it takes the validator's right away.
+    validator = forms.BooleanField(label=_("may validate"), required=False)
 
 
 class OrganisationForm(forms.Form):

@@ -60,11 +60,17 @@ def _keep_an_owner(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_change(*, membership: Membership, role: str) -> Membership:
+def membership_change(
+    *, membership: Membership, role: str, validator: bool | None = None
+) -> Membership:
+    """A new role; `validator`: whether they may validate plans (None: unchanged). Owners
+    always may."""
     if role != Role.OWNER:
         _keep_an_owner(membership)
     membership.role = Role(role)
-    membership.save(update_fields=["role"])
+    if validator is not None:
+        membership.validator = validator
+    membership.save(update_fields=["role", "validator"])
     return membership
 
 

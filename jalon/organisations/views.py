@@ -101,7 +101,11 @@ def member_change(
             if member.user_id == request.user.pk:
                 return redirect("home")  # the municipality is no longer visible to them
         elif form.is_valid():
-            services.membership_change(membership=member, role=form.cleaned_data["role"])
+            services.membership_change(
+                membership=member,
+                role=form.cleaned_data["role"],
+                validator=form.cleaned_data["validator"],
+            )
             messages.success(request, _("Role changed."))
         else:
             messages.error(request, _("Choose a role."))

@@ -246,3 +246,17 @@ class PlanForm(forms.Form):
         if data.get("service") == UrbanService.OTHER and not data.get("service_other"):
             self.add_error("service_other", _("Name the service."))
         return data
+
+
+class ReviewForm(forms.Form):
+    """What a person says with a review move: optional, except when asking for changes (the
+    service says so, in words)."""
+
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[PlainTextValidator(_("Message"))],
+    )

@@ -77,7 +77,7 @@ def cached_file(plan: Plan, name: str, build: Callable[[], bytes]) -> bytes:
 
 def _plan_facts(plan: Plan) -> tuple[Any, ...]:
     """What of the plan itself shows in its parts besides its answers: the import line of an
-    imported value, the default currency, the worksheet's version."""
+    imported value, the default currency, the worksheet's version, the review state."""
     return (
         plan.pk,
         plan.definition_id,
@@ -87,6 +87,7 @@ def _plan_facts(plan: Plan) -> tuple[Any, ...]:
         plan.imported_from,
         plan.imported_file_date,
         plan.organisation.currency,
+        plan.review_state,  # the badge, the review's buttons, « Projet — non validé »
     )
 
 

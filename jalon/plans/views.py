@@ -32,7 +32,7 @@ from jalon.worksheets.answers import AnswerError, ItemState, section_state
 from jalon.worksheets.display import describe_answer, describe_record
 from jalon.worksheets.schema import Item, Section
 
-from . import fragments, services
+from . import fragments, review, services
 from .forms import (
     PlanForm,
     Problem,
@@ -76,7 +76,9 @@ def _unless_unchanged(
 ) -> HttpResponse:
     """A plan's page with its ETag; 304 with no body when the browser already has it as it is
     now (a repeat visit on 2G then costs a few hundred bytes instead of the page)."""
-    etag = fragments.page_etag(request, plan, name, membership.role)
+    # The buttons a validator gets differ from those of a colleague of the same role.
+    role = f"{membership.role}+validator" if membership.validator else membership.role
+    etag = fragments.page_etag(request, plan, name, role)
     if etag is None:
         return page()
     not_modified = get_conditional_response(request, etag=etag)
@@ -93,20 +95,42 @@ def _unless_unchanged(
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
     return _unless_unchanged(
-        request, plan, membership, "overview", lambda: _render_overview(request, plan, membership)
+        request, plan, membership, "overview", lambda: render_overview(request, plan, membership)
     )
 
 
-def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -> HttpResponse:
+def render_overview(
+    request: HttpRequest,
+    plan: Plan,
+    membership: Membership,
+    *,
+    problem: str = "",
+    status: int = 200,
+    typed: str = "",
+    move: str = "",
+) -> HttpResponse:
+    """The plan's overview; `problem`: a refused review move, shown next to its form (`move`,
+    the service's name) with what the person typed, and not cached."""
+    can_request = can(membership, Capability.EDIT)
+    can_validate = can(membership, Capability.VALIDATE)
 
     def render_parts() -> tuple[str, str]:
         state = plan_state(plan)
+        history = review.review_history(plan)
         context = {
             "plan": plan,
             "progress": step_progress(state),
             "changes": recent_changes(state),
             "definition": state.definition,
             "csrf_token": fragments.CSRF_SLOT,
+            "review_events": history,
+            "last_event": history[0] if history else None,
+            "versions": review.plan_versions(plan),
+            "can_request": can_request,
+            "can_validate": can_validate,
+            "problem": problem,
+            "typed": typed,
+            "move": move,
             **deliverables(plan, state),
         }
         return (
@@ -114,9 +138,13 @@ def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -
             render_to_string("plans/_overview_body.html", context),
         )
 
-    stepper, body = fragments.cached_parts(request, plan, "overview", render_parts)
+    if problem:
+        stepper, body = fragments.with_token(request, render_parts())
+    else:
+        name = f"overview-{can_request}-{can_validate}"
+        stepper, body = fragments.cached_parts(request, plan, name, render_parts)
     context = {"plan": plan, "membership": membership, "stepper": stepper, "body": body}
-    return render(request, "plans/overview.html", context)
+    return render(request, "plans/overview.html", context, status=status)
 
 
 @login_required

@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from jalon.plans.models import Plan, Revision, Versioned
+from jalon.organisations.models import Role
+from jalon.plans.models import Plan, ReviewEvent, Revision, Versioned
+from jalon.plans.review import event_message
 from jalon.worksheets.answers import ItemState
 from jalon.worksheets.schema import Field, Group, Item, Option
 
@@ -133,3 +135,15 @@ def field_groups(item: Item) -> list[tuple[Group | None, tuple[Field, ...]]]:
     groups: list[tuple[Group | None, tuple[Field, ...]]] = [(None, item.fields_in(None))]
     groups += [(group, item.fields_in(group.id)) for group in item.groups]
     return [(group, fields) for group, fields in groups if fields]
+
+
+@register.filter
+def role_name(role: str) -> str:
+    """A role's name in the reader's language, lower case as it reads inside a sentence."""
+    return str(Role(role).label).lower() if role in Role.values else ""
+
+
+@register.simple_tag
+def review_said(event: ReviewEvent) -> str:
+    """What the review event says, in the reader's language."""
+    return event_message(event)
