@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from jalon.worksheets.schema import ItemKind
 
 from .characters import xml_text
-from .document import Amount, Document, Entry
+from .document import Amount, Document, Entry, review_of, role_name
 
 MAX_CELL = 32_767  # characters in one Excel cell, counted in UTF-16 units
 MAX_SHEET_NAME = 31  # Excel refuses longer sheet names
@@ -76,6 +77,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "value": "Valeur",
         "version": "Version",
         "worksheet": "Fiche de travail",
+        "validation": "Validation",
+        "review_state": "État de la relecture",
+        "validated_by": "Validé par",
+        "validated_role": "Rôle",
+        "validated_on": "Validé le",
     },
     "en": {
         "answer": "Answer",
@@ -119,6 +125,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "value": "Value",
         "version": "Version",
         "worksheet": "Worksheet",
+        "validation": "Validation",
+        "review_state": "Review state",
+        "validated_by": "Validated by",
+        "validated_role": "Role",
+        "validated_on": "Validated on",
     },
 }
 
@@ -266,6 +277,7 @@ def tables(document: Document) -> tuple[Table, ...]:
             (w["generated"], meta.generated),
             (w["revisions"], meta.revision_count),
             (w["source"], meta.worksheet_source),
+            *_review_rows(document),
         ),
     )
     out = [contents]
@@ -311,6 +323,22 @@ def tables(document: Document) -> tuple[Table, ...]:
         dataclasses.replace(t, slug=_slug(i, t.title if t.kind == "list" else t.name))
         for i, t in enumerate(out)
     )
+
+
+def _review_rows(document: Document) -> tuple[tuple[Value, Value], ...]:
+    """The review as data: the state, and for a validated plan who validated it, as what and
+    when (a date a spreadsheet can sort)."""
+    meta, w = document.meta, words(document.meta.language)
+    review = review_of(meta)
+    rows: list[tuple[Value, Value]] = [(w["review_state"], review.state)]
+    if review.validated and meta.validated_at is not None:
+        rows += [
+            (w["validated_by"], meta.validated_by),
+            (w["validated_role"], role_name(meta.validated_role, meta.language)),
+            (w["validated_on"], timezone.localtime(meta.validated_at).date()),
+        ]
+    rows.append((w["validation"], review.line))
+    return tuple(rows)
 
 
 def _list_table(name: str, section_id: str, entry: Entry) -> Table:

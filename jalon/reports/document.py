@@ -3,7 +3,7 @@
 `build_document` takes the definition and the plan's answers and records as plain data and
 returns a `Document`; the print view, PDF, DOCX, XLSX and CSV builders and the charts only read
 it, so they say the same thing in the same words. No database here: `jalon.reports.selectors`
-loads a plan into this shape.
+loads a plan, or a frozen version of it, into this shape.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
+from jalon.organisations.models import Role
+from jalon.plans.models import ReviewState
 from jalon.worksheets.answers import is_answered
 from jalon.worksheets.display import (
     RecordData,
@@ -42,6 +44,80 @@ class Meta:
     language: str
     generated: datetime.date
     revision_count: int = 0
+    # The plan's review: a validated plan or version carries who validated it, their role then
+    # (a Role code) and when; anything else is a draft (« Projet — non validé » on every page).
+    review_state: str = "draft"
+    validated_by: str = ""
+    validated_role: str = ""
+    validated_at: datetime.datetime | None = None
+    validation_message: str = ""
+
+    @property
+    def validated(self) -> bool:
+        return self.review_state == "validated" and self.validated_at is not None
+
+
+# What a deliverable says of the review, in its language.
+REVIEW_WORDS: Mapping[str, Mapping[str, str]] = {
+    "fr": {
+        "draft": "Projet — non validé",
+        "validated": "Validé par {name}, {role}, le {date}",
+        "validated_short": "Version validée le {date}",
+    },
+    "en": {
+        "draft": "Draft — not validated",
+        "validated": "Validated by {name}, {role}, on {date}",
+        "validated_short": "Version validated on {date}",
+    },
+}
+
+
+def long_date(day: datetime.date, language: str) -> str:
+    """« 1er décembre 2026 » (French writes the first of the month as an ordinal), « 1 December
+    2026 »."""
+    with translation.override(language):
+        if language.startswith("fr") and day.day == 1:
+            return "1er " + formats.date_format(day, "F Y")
+        return formats.date_format(day, "j F Y")
+
+
+@dataclass(frozen=True)
+class Review:
+    """The review as the deliverables print it: `line` on the cover (who validated, as what,
+    when; or that it is a draft), `mark` on every page."""
+
+    state: str  # the state's name in the document's language
+    line: str
+    mark: str
+    validated: bool
+
+
+def role_name(role: str, language: str) -> str:
+    """A member's role as it reads inside a sentence (« propriétaire »); "" for none."""
+    if role not in Role.values:
+        return ""
+    with translation.override(language):
+        return str(Role(role).label).lower()
+
+
+def review_of(meta: Meta) -> Review:
+    language = "fr" if meta.language.startswith("fr") else "en"
+    w = REVIEW_WORDS[language]
+    with translation.override(language):
+        state = str(ReviewState(meta.review_state).label)
+    role = role_name(meta.validated_role, language)
+    if not meta.validated or meta.validated_at is None:
+        return Review(state=state, line=w["draft"], mark=w["draft"], validated=False)
+    day = long_date(timezone.localtime(meta.validated_at).date(), language)
+    line = w["validated"].format(name=meta.validated_by, role=role, date=day)
+    if not role:
+        line = line.replace(", , ", ", ")
+    return Review(
+        state=state,
+        line=line,
+        mark=w["validated_short"].format(date=day),
+        validated=True,
+    )
 
 
 @dataclass(frozen=True)

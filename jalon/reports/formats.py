@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from jalon.plans.models import Plan
+from jalon.plans.models import Plan, PlanVersion
 
 from . import to_csv, to_docx, to_json, to_pdf, to_xlsx
 from .document import Document
-from .selectors import plan_document, plan_export
+from .selectors import plan_document, plan_export, version_document, version_export
 
 LANGUAGES = ("fr", "en")
 
@@ -76,10 +76,25 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def filename(plan: Plan, fmt: Format, language: str, today: datetime.date) -> str:
+# The same files from a frozen version (its content, never the plan as it is now).
+VERSION_BUILDERS: dict[str, Callable[[PlanVersion, str], bytes]] = {
+    "pdf": lambda version, language: to_pdf.build(version_document(version, language)),
+    "docx": lambda version, language: to_docx.build(version_document(version, language)),
+    "xlsx": lambda version, language: to_xlsx.build(version_document(version, language)),
+    "csv": lambda version, language: to_csv.build(version_document(version, language)),
+    "json": lambda version, language: to_json.build(version_export(version)),
+}
+
+
+def filename(
+    plan: Plan, fmt: Format, language: str, today: datetime.date, version: str = ""
+) -> str:
     """« kandia-dechets-solides-2026-11-25-fr.pdf »: who, what, when and in which language,
-    in plain ASCII so that every mail client and file system keeps it."""
+    in plain ASCII so that every mail client and file system keeps it. `version`: which
+    frozen version, for its files."""
     parts = [plan.organisation.city or plan.organisation.name, plan.title, today.isoformat()]
+    if version:
+        parts.append(version)
     if fmt.by_language:
         parts.append(language)
     stem = slugify("-".join(parts))[:120].strip("-") or "plan"

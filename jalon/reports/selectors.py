@@ -8,18 +8,34 @@ from typing import Any
 
 from django.utils import timezone, translation
 
-from jalon.plans.models import Answer, Plan, Record
+from jalon.plans.models import Answer, Plan, PlanVersion, Record
+from jalon.plans.review import latest_validation
 from jalon.plans.selectors import PlanState, changes_made_here, plan_state
 from jalon.plans.services import definition_of
+from jalon.worksheets.loading import get_definition
 
 from . import to_json
 from .document import Document, Meta, build_document
+
+
+def _validation(version: PlanVersion | None) -> dict[str, Any]:
+    """The Meta fields of a validation (none: the plan is a draft)."""
+    if version is None or version.validated_at is None:
+        return {}
+    return {
+        "review_state": "validated",
+        "validated_by": version.validated_by,
+        "validated_role": version.validated_role,
+        "validated_at": version.validated_at,
+        "validation_message": version.message,
+    }
 
 
 def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> Document:
     """`state`: the plan already loaded by the calling page, to spare loading it again."""
     state = state or plan_state(plan)
     definition = state.definition
+    validation = _validation(latest_validation(plan))
     with translation.override(language):
         meta = Meta(
             municipality=plan.organisation.name,
@@ -35,6 +51,7 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
             language=language,
             generated=timezone.localdate(),
             revision_count=changes_made_here(plan),
+            **validation,
         )
     answers = {item_id: answer.value for item_id, answer in state.answers.items()}
     records = {
@@ -42,6 +59,84 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
         for item_id, item_records in state.records.items()
     }
     return build_document(definition, answers, records, meta)
+
+
+def version_document(version: PlanVersion, language: str) -> Document:
+    """A frozen version as a document: everything from its content, as it was validated (the
+    municipality's name then, the answers then), nothing from the plan as it is now."""
+    definition = get_definition(version.definition_id, version.definition_version)
+    content = version.content
+    plan, organisation = content["plan"], content["organisation"]
+    with translation.override(language):
+        service = Plan(service=plan["service"], service_other=plan["service_other"]).service_name
+        meta = Meta(
+            municipality=organisation["name"],
+            country=organisation["country"],
+            city=organisation["city"],
+            service=service,
+            title=plan["title"],
+            definition_id=definition.id,
+            definition_version=definition.version,
+            definition_hash=definition.hash,
+            worksheet_title=str(definition.title),
+            worksheet_source=str(definition.source),
+            language=language,
+            generated=timezone.localdate(),
+            revision_count=content["revision_count"],
+            **_validation(version),
+        )
+    answers = {item_id: answer["value"] for item_id, answer in content["answers"].items()}
+    records = {
+        item_id: [(record["id"], record["data"]) for record in item_records]
+        for item_id, item_records in content["lists"].items()
+    }
+    return build_document(definition, answers, records, meta)
+
+
+def _review_export(version: PlanVersion | None, state: str) -> dict[str, Any]:
+    """The review as the JSON export says it; informative, never imported (an imported plan
+    starts as a draft)."""
+    if version is None:
+        return {"state": state, "validated_by": None, "role": None, "validated_at": None}
+    return {
+        "state": "validated",
+        "validated_by": version.validated_by,
+        "role": version.validated_role,
+        "validated_at": _when(version.validated_at),
+    }
+
+
+def version_export(version: PlanVersion) -> dict[str, Any]:
+    """A frozen version as a plan file: what `plan_export` gives, from the version's content, so
+    it imports as a plan like any other export."""
+    content = version.content
+    # In the worksheet's order, as `plan_export` writes them.
+    items = [
+        item.id for item in get_definition(version.definition_id, version.definition_version).items
+    ]
+    answers, lists = content["answers"], content["lists"]
+    return {
+        "format": to_json.FORMAT,
+        "format_version": to_json.FORMAT_VERSION,
+        "exported_at": _when(timezone.now()),
+        "plan": {
+            "title": content["plan"]["title"],
+            "service": content["plan"]["service"],
+            "service_other": content["plan"]["service_other"],
+            "created": content["plan"]["created"],
+            "updated": _when(version.created),
+        },
+        "organisation": {key: content["organisation"][key] for key in ("name", "country", "city")},
+        "definition": {
+            "id": version.definition_id,
+            "version": version.definition_version,
+            "hash": version.definition_hash,
+        },
+        "answers": {item: answers[item] for item in items if item in answers},
+        "lists": {item: lists[item] for item in items if item in lists},
+        "revision_count": content["revision_count"],
+        "review": _review_export(version, "validated"),
+    }
 
 
 def _when(moment: datetime.datetime | None) -> str | None:
@@ -114,4 +209,5 @@ def plan_export(plan: Plan) -> dict[str, Any]:
             if item.id in records
         },
         "revision_count": changes_made_here(plan),
+        "review": _review_export(latest_validation(plan), plan.review_state),
     }

@@ -46,7 +46,7 @@ from . import charts
 from .cells import words
 from .characters import xml_text
 from .charts import Chart
-from .document import Choice, Document, Entry, Meta, Step
+from .document import Choice, Document, Entry, Meta, Step, review_of
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -384,6 +384,7 @@ def _cover(out: _Writer, document: Document) -> None:
         (w["language"], w["language_name"]),
         (w["generated"], generated),
         (w["revisions"], str(meta.revision_count)),
+        (w["validation"], review_of(meta).line),
     ]
     out.table(
         (5.5, TEXT_WIDTH - 5.5),
@@ -413,11 +414,16 @@ def _contents(out: _Writer, document: Document) -> None:
 
 
 def _header_footer(doc: Docx, out: _Writer, meta: Meta) -> None:
-    """The plan's title atop every page but the cover; « Page n sur N » at the bottom."""
+    """The review mark (« Projet — non validé », or the validation's date) atop every page, the
+    cover too, followed by the plan's title but on the cover; « Page n sur N » at the bottom."""
     section = doc.sections[0]
     small = out.style_ids["Small"]
+    mark = _run(review_of(meta).mark, bold=True)
     header = f'<w:pPr><w:pStyle w:val="{small}"/></w:pPr>'
-    header += _run(f"{meta.municipality} — {meta.title}")
+    header += mark + _run(f" · {meta.municipality} — {meta.title}")
+    cover_header = f'<w:pPr><w:pStyle w:val="{small}"/></w:pPr>{mark}'
+    cover = cast(_Element, section.first_page_header.paragraphs[0]._p)
+    cover.getparent().replace(cover, parse_xml(f"<w:p {nsdecls('w')}>{cover_header}</w:p>"))
     before, _, rest = out.w["page"].partition("{page}")
     between, _, after = rest.partition("{pages}")
     footer = f'<w:pPr><w:pStyle w:val="{small}"/><w:jc w:val="center"/></w:pPr>'

@@ -9,7 +9,8 @@ The shape (format version 1, documented in the README, read back by `jalon.plans
       "definition": {"id", "version", "hash"},                the worksheet the plan is pinned to
       "answers": {item id: {"value", "version", "updated_at", "updated_by"}},
       "lists": {item id: [{"id", "position", "data", "version", "updated_at", "updated_by"}]},
-      "revision_count": …
+      "revision_count": …,
+      "review": {"state", "validated_by", "role", "validated_at"}   informative, never imported
     }
 
 Values are the stored ones: option codes (never labels), numbers as decimal strings, dates as

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .charts import Chart, all_charts, for_typst
-from .document import Document, Entry, Record, Section, Step
+from .document import Document, Entry, Record, Section, Step, review_of
 from .typesetting import FONTS, TEMPLATES, compile_typst
 from .typography import for_language
 
@@ -179,6 +179,7 @@ def document_data(document: Document) -> dict[str, Any]:
     total = sum(s.total for s in document.steps)
     title = t(meta.title)
     steps = [_step(step, charts, t) for step in document.steps]
+    review = review_of(meta)
     if steps and any(c.item not in placed for c in charts):
         # A chart whose item this worksheet lacks still prints, after the last section.
         steps[-1]["sections"][-1]["charts"] += [
@@ -212,7 +213,11 @@ def document_data(document: Document) -> dict[str, Any]:
             "no_records": _("Nothing recorded yet."),
             "fields": t(_("Fields:")),
         },
+        # Atop the cover and on every page after it: who validated the plan, or that it is a
+        # draft, so a page printed alone still says which.
+        "review": {"validated": review.validated, "line": t(review.line), "mark": t(review.mark)},
         "cover": [
+            [_("Validation"), t(review.line)],
             [_("Date"), formats.date_format(meta.generated, "j F Y")],
             [
                 _("Worksheet"),

@@ -23,7 +23,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import Link, Table, Value, cell_text, count_records, decimal_places, tables, words
-from .document import Amount, Document
+from .document import Amount, Document, review_of
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -100,6 +100,15 @@ def _widths(table: Table) -> list[int]:
 def _set_widths(sheet: Worksheet, widths: Sequence[int]) -> None:
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+def _print_header(sheet: Worksheet, mark: str) -> None:
+    """The review mark atop every printed page (« Projet — non validé »); `&` is a code in
+    Excel's headers, written `&&` for itself."""
+    header = sheet.oddHeader
+    assert header is not None  # openpyxl gives every sheet its header and footer
+    header.center.text = mark.replace("&", "&&")
+    header.center.size = 9
 
 
 def _print_setup(sheet: Worksheet) -> None:
@@ -192,6 +201,9 @@ def build(document: Document) -> bytes:
     _contents_sheet(sheet, contents, others, document)
     for table in others:
         _table_sheet(workbook.create_sheet(table.name), table, language)
+    mark = review_of(document.meta).mark
+    for worksheet in workbook.worksheets:
+        _print_header(worksheet, mark)
     workbook.properties.title = cell_text(document.meta.title, language)
     workbook.properties.subject = cell_text(document.meta.worksheet_title, language)
     workbook.properties.creator = "Jalon"

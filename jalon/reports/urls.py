@@ -13,4 +13,14 @@ urlpatterns = [
         views.plan_download,
         name="plan_download",
     ),
+    path(
+        "plans/<id:plan_id>/versions/<id:version_id>/",
+        views.plan_version,
+        name="plan_version",
+    ),
+    path(
+        "plans/<id:plan_id>/versions/<id:version_id>/download/<key:format_code>/",
+        views.plan_version_download,
+        name="plan_version_download",
+    ),
 ]

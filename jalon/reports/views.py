@@ -13,18 +13,20 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from jalon.access import plan_for
 from jalon.http import AuthenticatedRequest
 from jalon.plans import fragments
-from jalon.plans.models import Plan
+from jalon.plans.models import Plan, PlanVersion
 from jalon.plans.selectors import PlanState
 
 from .charts import all_charts
-from .formats import FORMATS, LANGUAGES, filename
-from .selectors import plan_document
+from .document import review_of
+from .formats import FORMATS, LANGUAGES, VERSION_BUILDERS, filename
+from .selectors import plan_document, version_document
 from .to_pdf import document_data
 
 
@@ -62,6 +64,8 @@ def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
             {
                 "plan": plan,
                 "document": data,
+                "review": review_of(document.meta),
+                "download_url": reverse("plan_download", args=[plan.pk, "pdf"]),
                 "language": language,
                 "other_language": "en" if language == "fr" else "fr",
             },
@@ -85,5 +89,58 @@ def plan_download(request: AuthenticatedRequest, plan_id: int, format_code: str)
     name = filename(plan, fmt, language, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     # A plan is private: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _version_for(request: AuthenticatedRequest, plan_id: int, version_id: int) -> PlanVersion:
+    """A version of a plan the person may read; 404 otherwise, as for one that does not exist."""
+    plan, _membership = plan_for(request.user, plan_id)
+    version = PlanVersion.objects.filter(plan=plan, pk=version_id).first()
+    if version is None:
+        raise Http404
+    version.plan = plan
+    return version
+
+
+@login_required
+@require_GET
+def plan_version(request: AuthenticatedRequest, plan_id: int, version_id: int) -> HttpResponse:
+    """A frozen version, read only, as the print view shows a plan, from its own content."""
+    version = _version_for(request, plan_id, version_id)
+    language = requested_language(request)
+    document = version_document(version, language)
+    with translation.override(language):
+        data = document_data(document)
+        return render(
+            request,
+            "reports/print.html",
+            {
+                "plan": version.plan,
+                "version": version,
+                "document": data,
+                "review": review_of(document.meta),
+                "download_url": reverse("plan_version_download", args=[plan_id, version.pk, "pdf"]),
+                "formats": list(FORMATS.values()),
+                "language": language,
+                "other_language": "en" if language == "fr" else "fr",
+            },
+        )
+
+
+@login_required
+@require_GET
+def plan_version_download(
+    request: AuthenticatedRequest, plan_id: int, version_id: int, format_code: str
+) -> HttpResponse:
+    version = _version_for(request, plan_id, version_id)
+    fmt, build = FORMATS.get(format_code), VERSION_BUILDERS.get(format_code)
+    if fmt is None or build is None:
+        raise Http404
+    language = requested_language(request)
+    response = HttpResponse(build(version, language), content_type=fmt.content_type)
+    day = timezone.localtime(version.created).date()
+    name = filename(version.plan, fmt, language, day, version=f"version-{version.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

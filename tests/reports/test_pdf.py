@@ -88,8 +88,9 @@ def test_pdf_has_a_cover_contents_page_numbers_and_bookmarks(demo):
     # Typst ties a figure's number to its name with a no-break space.
     assert "Graphique\u00a01 Profil de maturité numérique" in pages[1]
     total = len(pages)
-    assert pages[1].splitlines()[-1] == f"Page 2 sur {total}"
-    assert pages[-1].splitlines()[-1] == f"Page {total} sur {total}"
+    # The footer: the review mark (the demo plan is a draft), then the page out of the total.
+    assert pages[1].splitlines()[-1] == f"Projet — non validé · Page 2 sur {total}"
+    assert pages[-1].splitlines()[-1] == f"Projet — non validé · Page {total} sur {total}"
     # Bookmarks: the six steps, each with its sections.
     outline = reader.outline
     steps = [str(item.title) for item in outline if not isinstance(item, list)]
@@ -209,7 +210,8 @@ def test_no_text_runs_into_the_footer_of_any_page(demo):
     """Body text stays above the bottom margin: the partner map and its table, once kept in one
     unbreakable block taller than a page, printed their last rows over the page number."""
     reader = PdfReader(io.BytesIO(to_pdf.build(demo["fr"])))
-    footer = re.compile(r"^Page \d+ sur \d+$")
+    # The footer's pieces, as pypdf reads them: the review mark, the page number.
+    footer = re.compile(r"^(Projet — non validé)?( ?· ?)?(Page \d+ sur \d+)?$")
     low: list[tuple[int, float, str]] = []
     for number, page in enumerate(reader.pages[1:], start=2):  # the cover has no margins
 
