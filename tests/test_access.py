@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
 
 from .conftest import client_for
@@ -119,6 +120,35 @@ ACCESS = {
     "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
     "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
+    # Review: the plan is a draft (validated once, then changed: see `ids`). Editors and owners
+    # ask for a review; only validators (here the owner) ask for changes, which a draft cannot
+    # get (409), or validate it.
+    "review_request": ("post", "/plans/{plan}/review/request/", {"message": ""}, EDITORS_WRITE),
+    "review_request_changes": (
+        "post",
+        "/plans/{plan}/review/changes/",
+        {"message": "À revoir"},
+        row(LOGIN, 404, 403, 403, 403, 409),
+    ),
+    "review_validate": (
+        "post",
+        "/plans/{plan}/review/validate/",
+        {"message": ""},
+        row(LOGIN, 404, 403, 403, 403, 302),
+    ),
+    "plan_version": ("get", "/plans/{plan}/versions/{version}/", {}, MEMBERS_READ),
+    "plan_version_download": (
+        "get",
+        "/plans/{plan}/versions/{version}/download/pdf/",
+        {},
+        MEMBERS_READ,
+    ),
+    "plan_version_download:json": (
+        "get",
+        "/plans/{plan}/versions/{version}/download/json/",
+        {},
+        MEMBERS_READ,
+    ),
 }
 
 
@@ -130,9 +160,17 @@ def test_every_url_has_an_access_decision():
 
 @pytest.fixture
 def ids(plan, people):
+    owner = plan.organisation.memberships.get(user=people["owner"])
+    validation = review_validate(plan=plan, membership=owner)  # then changed: a draft again
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "version": validation.version_id,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -158,13 +196,16 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/items/orientation/history/",
         "/plans/{plan}/print/",
         "/plans/{plan}/download/pdf/",
+        "/plans/{plan}/versions/{version}/",
+        "/plans/{plan}/versions/{version}/download/json/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(
     client, people, ids, path
 ):
     client_for(client, people["outsider"])
-    hidden_path, missing_path = path.format(**ids), path.format(plan=999_999, org=999_999)
+    hidden_path = path.format(**ids)
+    missing_path = path.format(plan=999_999, org=999_999, version=999_999)
     hidden, missing = client.get(hidden_path), client.get(missing_path)
     assert hidden.status_code == missing.status_code == 404
 

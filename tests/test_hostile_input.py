@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 
 from jalon.plans.models import Answer, Plan, Record
+from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
 from jalon.worksheets.text import PlainTextValidator
 
@@ -167,16 +168,24 @@ ID_URLS = {name: spec for name, spec in ACCESS.items() if "{org}" in spec[1] or 
 
 @pytest.fixture
 def ids(plan, people):
+    owner = plan.organisation.memberships.get(user=people["owner"])
+    version = review_validate(plan=plan, membership=owner).version_id
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "version": version,
+    }
 
 
 @pytest.mark.parametrize("name", list(ID_URLS))
 def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
-    for key in ("org", "plan", "member"):
+    for key in ("org", "plan", "member", "version"):
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)
             assert response.status_code == 404, (name, key)

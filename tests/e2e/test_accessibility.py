@@ -22,11 +22,12 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from jalon.accounts.models import User
+from jalon.organisations.models import Membership
 from jalon.organisations.services import membership_add
-from jalon.plans import services
+from jalon.plans import review, services
 from jalon.plans.demo import COLLEAGUE, DEMO_USER, load_demo
 from jalon.plans.demo import PASSWORD as DEMO_PASSWORD
-from jalon.plans.models import Answer, Plan, Record
+from jalon.plans.models import Answer, Plan, PlanVersion, Record
 
 from ..conftest import PASSWORD
 
@@ -48,7 +49,8 @@ Check = Callable[[str, Page], None]
 class Site:
     base: str
     plan: Plan  # the demo plan, every step filled
-    empty: Plan  # a plan of the same municipality with nothing written yet
+    empty: Plan  # a plan of the same municipality with nothing written yet, validated
+    version: PlanVersion  # the empty plan's validated version
     owner: User  # the demo account, owner of the municipality
     colleague: User  # an editor of the municipality
     viewer: User  # a viewer of the municipality (password tests.conftest.PASSWORD)
@@ -70,10 +72,17 @@ def site(live_server) -> Site:
     )
     viewer = User.objects.create_user("lecteur@example.org", PASSWORD, name="Fatou Lecteur")
     membership_add(organisation=plan.organisation, email=viewer.email, role="viewer")
+    # The demo plan in review (its overview shows the validator's forms), the empty one validated
+    # (its overview lists a version, whose page is checked too).
+    owner_membership = Membership.objects.get(organisation=plan.organisation, user=owner)
+    review.review_request(plan=plan, membership=owner_membership, message="Prêt à relire")
+    version = review.review_validate(plan=empty, membership=owner_membership).version
+    assert version is not None
     return Site(
         base=live_server.url,
         plan=plan,
         empty=empty,
+        version=version,
         owner=owner,
         colleague=User.objects.get(email=COLLEAGUE["email"]),
         viewer=viewer,
@@ -129,6 +138,7 @@ PAGE_TYPES = (
     "history",
     "print view, demo plan",
     "print view, empty plan",
+    "validated version",
     "import a plan",
     "not found",
     "step 2, conflict (409)",
@@ -184,6 +194,7 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("history", f"/plans/{plan.pk}/items/excluded_groups_text/history/")
     visit("print view, demo plan", reverse("plan_print", args=[plan.pk]))
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
+    visit("validated version", reverse("plan_version", args=[empty.pk, site.version.pk]))
     visit("import a plan", reverse("plan_import", args=[plan.organisation_id]))
     visit("not found", f"/plans/{plan.pk + 1000}/", status=404)
 
