@@ -260,3 +260,5 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[PlainTextValidator(_("Message"))],
     )
+    # Validating: the plan's latest change on the page the validator read (see review.py).
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

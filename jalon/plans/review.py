@@ -136,13 +136,31 @@ def review_request_changes(*, plan: Plan, membership: Membership, message: str) 
     )
 
 
+def last_change(plan: Plan) -> int:
+    """The plan's latest change (its revision's id; 0 for none): what a validator has seen."""
+    return (
+        Revision.objects.filter(plan=plan).order_by("-id").values_list("id", flat=True).first() or 0
+    )
+
+
 @transaction.atomic
-def review_validate(*, plan: Plan, membership: Membership, message: str = "") -> ReviewEvent:
-    """Sign the plan off as it stands, freezing it into a validated version."""
+def review_validate(
+    *, plan: Plan, membership: Membership, message: str = "", seen: int | None = None
+) -> ReviewEvent:
+    """Sign the plan off as it stands, freezing it into a validated version. `seen`: the
+    latest change the validator saw (`last_change`); if someone changed the plan since, nothing
+    is validated (409): nobody signs off what they have not read."""
     message = _message(message)
     state = _locked_state(plan)
     if state == ReviewState.VALIDATED:
         raise ReviewError(_("This plan is already validated as it stands."))
+    if seen is not None and last_change(plan) != seen:
+        raise ReviewError(
+            _(
+                "The plan changed since you opened this page: read the latest changes, then "
+                "validate again."
+            )
+        )
     version = _freeze(plan=plan, membership=membership, message=message)
     return _move(
         plan=plan,
@@ -161,9 +179,9 @@ def reopen_after_edit(*, plan: Plan, user: User) -> ReviewEvent | None:
     reopened = Plan.objects.filter(pk=plan.pk, review_state=ReviewState.VALIDATED).update(
         review_state=ReviewState.DRAFT
     )
-    plan.review_state = ReviewState.DRAFT if reopened else plan.review_state
     if not reopened:
         return None
+    plan.review_state = ReviewState.DRAFT
     role = (
         Membership.objects.filter(organisation_id=plan.organisation_id, user=user)
         .values_list("role", flat=True)
@@ -283,7 +301,7 @@ def latest_validation(plan: Plan) -> PlanVersion | None:
 
 
 def review_history(plan: Plan, limit: int = 50) -> list[ReviewEvent]:
-    return list(ReviewEvent.objects.filter(plan=plan).select_related("version")[:limit])
+    return list(ReviewEvent.objects.filter(plan=plan)[:limit])
 
 
 def plan_versions(plan: Plan) -> list[PlanVersion]:

@@ -126,6 +126,7 @@ def render_overview(
             "review_events": history,
             "last_event": history[0] if history else None,
             "versions": review.plan_versions(plan),
+            "last_change": review.last_change(plan),
             "can_request": can_request,
             "can_validate": can_validate,
             "problem": problem,

@@ -45,8 +45,9 @@ def _review_move(
             typed=request.POST.get("message", ""),
             move=move.__name__,
         )
+    extra = {"seen": form.cleaned_data["seen"]} if move is review.review_validate else {}
     try:
-        move(plan=plan, membership=membership, message=form.cleaned_data["message"])
+        move(plan=plan, membership=membership, message=form.cleaned_data["message"], **extra)
     except review.ReviewError as error:
         return render_overview(
             request,

@@ -407,3 +407,60 @@ def test_an_imported_plan_starts_as_a_draft(plan, people):
     )
     assert imported.review_state == ReviewState.DRAFT
     assert not ReviewEvent.objects.filter(plan=imported).exists()
+
+
+def test_validating_what_changed_since_the_page_was_read_is_refused(client, plan, people):
+    review.review_request(plan=plan, membership=member(plan, people["editor"]))
+    client_for(client, people["owner"])
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    seen = page.split('name="seen" value="')[1].split('"')[0]
+    answer_save(plan=plan, user=people["editor"], item_id="competences", raw="X", base_version=0)
+    url = reverse("review_validate", args=[plan.pk])
+    stale = client.post(url, {"message": "", "seen": seen})
+    assert stale.status_code == 409
+    assert "Le plan a changé depuis" in stale.content.decode()
+    assert state_of(plan) == ReviewState.IN_REVIEW
+    fresh = client.get(f"/plans/{plan.pk}/").content.decode()
+    seen = fresh.split('name="seen" value="')[1].split('"')[0]
+    assert client.post(url, {"message": "", "seen": seen}).status_code == 302
+    assert state_of(plan) == ReviewState.VALIDATED
+    event = ReviewEvent.objects.filter(plan=plan).first()
+    assert event is not None and event.version is not None
+    history = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert reverse("plan_version", args=[plan.pk, event.version.pk]) in history
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_validators_at_the_same_moment_validate_once(people, plan):
+    """Each move reads the state under the plan row's lock: of two validations racing, one
+    freezes a version, the other is refused, as if they came one after the other."""
+    import threading
+
+    from django.db import connection
+
+    membership_change(membership=member(plan, people["editor"]), role="editor", validator=True)
+    validators = [member(plan, people["owner"]), member(plan, people["editor"])]
+    for one in validators:
+        one.user  # noqa: B018  (loaded here, not in the threads)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def validate(membership: Membership) -> None:
+        try:
+            start.wait()
+            review.review_validate(plan=Plan.objects.get(pk=plan.pk), membership=membership)
+            outcomes.append("validated")
+        except review.ReviewError as error:
+            outcomes.append(f"refused {error.status}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=validate, args=(one,)) for one in validators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused 409", "validated"]
+    assert PlanVersion.objects.filter(plan=plan).count() == 1
+    assert ReviewEvent.objects.filter(plan=plan, to_state="validated").count() == 1
