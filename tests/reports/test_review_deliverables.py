@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+from typing import Any
 
 import pytest
 from docx import Document as Docx
@@ -54,7 +55,8 @@ def download(client, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200, url
     assert response["Cache-Control"] == "private, no-store"
-    return response.content
+    content: bytes = response.content
+    return content
 
 
 def pdf_pages(data: bytes) -> list[str]:
@@ -74,12 +76,13 @@ def docx_text(data: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def xlsx_facts(data: bytes) -> tuple[dict[str, object], set[str]]:
+def xlsx_facts(data: bytes) -> tuple[dict[str, Any], set[str]]:
     """The contents sheet as label → value, and the print header of every sheet."""
     workbook = load_workbook(io.BytesIO(data))
     contents = workbook.worksheets[0]
     rows = {str(row[0]): row[1] for row in contents.iter_rows(values_only=True) if row and row[0]}
-    return rows, {sheet.oddHeader.center.text or "" for sheet in workbook.worksheets}
+    headers = [sheet.oddHeader for sheet in workbook.worksheets]
+    return rows, {header.center.text or "" for header in headers if header is not None}
 
 
 def csv_contents(data: bytes) -> str:
