@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.organisations.services import invitation_create
 from jalon.plans.services import record_add
 
 from .conftest import client_for
@@ -119,6 +120,31 @@ ACCESS = {
     "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
     "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
+    "invitation_revoke": (
+        "post",
+        "/organisations/{org}/invitations/{invitation}/revoke/",
+        {},
+        OWNERS_MANAGE,
+    ),
+    "invitation_resend": (
+        "post",
+        "/organisations/{org}/invitations/{invitation}/resend/",
+        {},
+        OWNERS_MANAGE,
+    ),
+    # The link itself is the right to see the invitation: anyone holding it may open it; a link
+    # that names nothing is a 404 for everyone.
+    "invitation_accept": ("get", "/invitations/{token}/", {}, EVERYONE),
+    "invitation_accept:unknown": ("get", "/invitations/no-such-token/", {}, row(*[404] * 6)),
+    "plan_invite": ("get", "/plans/{plan}/invite/", {}, row(LOGIN, 404, 403, 403, 403, 200)),
+    "plan_invite:post": (
+        "post",
+        "/plans/{plan}/invite/",
+        {"email": "someone@example.org", "role": "viewer"},
+        OWNERS_MANAGE,
+    ),
+    "plan_activity": ("get", "/plans/{plan}/activity/", {}, MEMBERS_READ),
+    "organisation_activity": ("get", "/organisations/{org}/activity/", {}, MEMBERS_READ),
 }
 
 
@@ -132,7 +158,18 @@ def test_every_url_has_an_access_decision():
 def ids(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    sent = invitation_create(
+        organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
+        role="viewer",
+    )  # fmt: skip
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "invitation": sent.invitation.pk,
+        "token": sent.token,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -158,6 +195,9 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/items/orientation/history/",
         "/plans/{plan}/print/",
         "/plans/{plan}/download/pdf/",
+        "/plans/{plan}/activity/",
+        "/organisations/{org}/activity/",
+        "/plans/{plan}/invite/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

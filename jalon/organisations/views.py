@@ -14,8 +14,10 @@ from jalon.http import AuthenticatedRequest
 from jalon.plans.models import Plan
 
 from . import services
-from .forms import MemberAddForm, OrganisationForm, RoleForm
+from .forms import InvitationForm, OrganisationForm, RoleForm
 from .models import Membership
+from .selectors import pending_invitations
+from .views_invitations import invite_from_form
 
 
 @require_GET
@@ -43,21 +45,14 @@ def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
+    """The municipality: its plans, its members and, to owners, the invitations waiting. Its
+    form invites someone, with or without a Jalon account."""
     organisation, membership = organisation_for(request.user, organisation_id)
-    form = MemberAddForm(request.POST or None)
-    if request.method == "POST":
-        organisation, membership = organisation_for(
-            request.user, organisation_id, Capability.MANAGE
-        )
-        if form.is_valid():
-            try:
-                services.membership_add(organisation=organisation, **form.cleaned_data)
-            except services.MembershipError as error:
-                form.add_error("email", str(error))
-            else:
-                messages.success(request, _("Member added."))
-                return redirect("organisation_detail", organisation.pk)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and invite_from_form(request, form, organisation.pk, None):
+        return redirect("organisation_detail", organisation.pk)
     members = organisation.memberships.select_related("user").order_by("user__name")
+    can_manage = can(membership, Capability.MANAGE)
     return render(
         request,
         "organisations/detail.html",
@@ -68,7 +63,8 @@ def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> 
             "sole_owner": services.sole_owner(members),
             "plans": organisation.plans.all(),
             "form": form,
-            "can_manage": can(membership, Capability.MANAGE),
+            "invitations": pending_invitations(organisation) if can_manage else [],
+            "can_manage": can_manage,
             "can_edit": can(membership, Capability.EDIT),
             "roles": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.discussions.activity import changes_since
+from jalon.discussions.services import visit_record
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -92,12 +95,21 @@ def _unless_unchanged(
 @require_GET
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
+    # The person's own line (« N changes since your last visit ») depends on their previous
+    # visit: it is part of the ETag's name, so a 304 never shows a stale count.
+    since = visit_record(user=request.user, organisation=plan.organisation, plan=plan)
     return _unless_unchanged(
-        request, plan, membership, "overview", lambda: _render_overview(request, plan, membership)
+        request,
+        plan,
+        membership,
+        f"overview:{since.isoformat() if since else ''}",
+        lambda: _render_overview(request, plan, membership, since),
     )
 
 
-def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -> HttpResponse:
+def _render_overview(
+    request: AuthenticatedRequest, plan: Plan, membership: Membership, since: datetime | None
+) -> HttpResponse:
 
     def render_parts() -> tuple[str, str]:
         state = plan_state(plan)
@@ -115,7 +127,14 @@ def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -
         )
 
     stepper, body = fragments.cached_parts(request, plan, "overview", render_parts)
-    context = {"plan": plan, "membership": membership, "stepper": stepper, "body": body}
+    context = {
+        "plan": plan,
+        "membership": membership,
+        "stepper": stepper,
+        "body": body,
+        "can_manage": can(membership, Capability.MANAGE),
+        "new_changes": changes_since(plan, since, request.user.pk),
+    }
     return render(request, "plans/overview.html", context)
 
 
