@@ -31,9 +31,20 @@ class InvitationForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plans: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """`plans`: the municipality's plans, one of which the person may be sent to."""
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "off"  # someone else's address
+        if plans:
+            self.fields["plan"] = forms.TypedChoiceField(
+                label=_("Plan they land on (optional)"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("None: the municipality's page")), *plans],
+            )
 
 
 class AcceptForm(forms.Form):

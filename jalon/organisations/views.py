@@ -48,7 +48,8 @@ def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> 
     """The municipality: its plans, its members and, to owners, the invitations waiting. Its
     form invites someone, with or without a Jalon account."""
     organisation, membership = organisation_for(request.user, organisation_id)
-    form = InvitationForm(request.POST or None)
+    plans = list(organisation.plans.all())
+    form = InvitationForm(request.POST or None, plans=[(p.pk, p.title) for p in plans])
     if request.method == "POST" and invite_from_form(request, form, organisation.pk, None):
         return redirect("organisation_detail", organisation.pk)
     members = organisation.memberships.select_related("user").order_by("user__name")
@@ -61,7 +62,7 @@ def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> 
             "membership": membership,
             "members": members,
             "sole_owner": services.sole_owner(members),
-            "plans": organisation.plans.all(),
+            "plans": plans,
             "form": form,
             "invitations": pending_invitations(organisation) if can_manage else [],
             "can_manage": can_manage,

@@ -55,9 +55,11 @@ def invite_from_form(
     organisation, _membership = organisation_for(request.user, organisation_id, Capability.MANAGE)
     if not form.is_valid():
         return False
+    data = dict(form.cleaned_data)
+    plan_id = data.pop("plan", None) or plan_id
     try:
         sent = services.invitation_create(
-            organisation=organisation, invited_by=request.user, plan_id=plan_id, **form.cleaned_data
+            organisation=organisation, invited_by=request.user, plan_id=plan_id, **data
         )
     except (services.InvitationError, services.MembershipError) as error:
         form.add_error("email", str(error))
