@@ -4,7 +4,6 @@ from django.urls import include, path
 import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 from jalon.accounts import views as accounts
 from jalon.organisations import views as organisations
-from jalon.organisations import views_invitations as invitations
 from jalon.plans import views as plans
 from jalon.plans import views_import as plans_import
 
@@ -31,16 +30,16 @@ urlpatterns = [
     ),
     path(
         "organisations/<id:organisation_id>/invitations/<id:invitation_id>/revoke/",
-        invitations.invitation_revoke,
+        organisations.invitation_revoke,
         name="invitation_revoke",
     ),
     path(
         "organisations/<id:organisation_id>/invitations/<id:invitation_id>/resend/",
-        invitations.invitation_resend,
+        organisations.invitation_resend,
         name="invitation_resend",
     ),
-    path("invitations/<key:token>/", invitations.invitation_accept, name="invitation_accept"),
-    path("plans/<id:plan_id>/invite/", invitations.plan_invite, name="plan_invite"),
+    path("invitations/<key:token>/", organisations.invitation_accept, name="invitation_accept"),
+    path("plans/<id:plan_id>/invite/", organisations.plan_invite, name="plan_invite"),
     path("organisations/<id:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
     path(
         "organisations/<id:organisation_id>/plans/import/",

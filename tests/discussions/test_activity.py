@@ -21,6 +21,7 @@ from jalon.reports import to_json
 from jalon.reports.selectors import plan_export
 
 from ..conftest import client_for
+from ..organisations.test_invitations import link_in
 
 NEW = "Nouveau depuis votre dernière visite"
 
@@ -90,7 +91,7 @@ def test_an_import_is_one_line(client, plan, organisation, people):
 def test_invitations_sent_and_accepted_show(client, plan, people):
     client_for(client, people["owner"])
     client.post(f"/plans/{plan.pk}/invite/", {"email": "outsider@example.org", "role": "viewer"})
-    path = re.search(r"127\.0\.0\.1:8000(\S+)", mail.outbox[0].body)[1]
+    path = link_in(mail.outbox[0])
     client_for(client, people["outsider"]).post(path)
     shown = lines(activity(client, f"/plans/{plan.pk}/activity/"))
     assert shown[0].startswith("Outsider a accepté l’invitation et a rejoint la commune comme")

@@ -40,7 +40,7 @@ def test_an_invited_colleague_joins_from_a_phone_and_lands_on_the_plan(page, pho
     expect(page.get_by_role("status")).to_contain_text("Invitation envoyée à moussa@example.org")
     expect(page.get_by_text("Invitations en attente")).to_be_visible()
 
-    link = re.search(r"^http://\S+(/invitations/\S+/)$", mail.outbox[0].body, re.M)
+    link = re.search(r"^http://\S+(/invitations/\S+/)$", str(mail.outbox[0].body), re.M)
     assert link, mail.outbox[0].body
     invitee = phone(javascript=False)
     invitee.goto(invitee.base + link[1])

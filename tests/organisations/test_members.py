@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core import mail
 
@@ -12,6 +10,7 @@ from jalon.organisations.models import Membership, Organisation, Role
 from jalon.plans.models import Plan
 
 from ..conftest import client_for
+from .test_invitations import link_in
 
 
 def test_creating_a_municipality_makes_you_its_owner(client, people):
@@ -51,7 +50,7 @@ def test_an_owner_invites_a_member_by_email_and_changes_their_role(client, organ
         f"/organisations/{organisation.pk}/", {"email": "OUTSIDER@example.org", "role": "commenter"}
     )
     assert not Membership.objects.filter(user=people["outsider"]).exists()  # not before accepting
-    path = re.search(r"http://\S+(/invitations/\S+/)", mail.outbox[-1].body)[1]
+    path = link_in(mail.outbox[-1])
     client_for(client, people["outsider"]).post(path)
     membership = Membership.objects.get(organisation=organisation, user=people["outsider"])
     client_for(client, people["owner"])

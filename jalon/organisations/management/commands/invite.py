@@ -9,7 +9,10 @@ from django.utils import translation
 from jalon.accounts.models import User
 from jalon.organisations import services
 from jalon.organisations.models import Organisation, Role
-from jalon.plans.models import MAX_ID
+
+# Ids are 64-bit integers (jalon.plans.models.MAX_ID, a room above this one): a larger number
+# names nothing and would fail in the query itself.
+MAX_ID = 2**63
 
 
 class Command(BaseCommand):
