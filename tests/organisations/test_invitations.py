@@ -311,3 +311,29 @@ def test_two_clicks_at_once_make_one_membership(people):
         thread.join()
     assert sorted(outcomes) == ["joined", "refused"]
     assert Membership.objects.filter(user=people["outsider"]).count() == 1
+
+
+class FailingBackend:
+    """A mail server that cannot be reached."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        raise ConnectionRefusedError("no mail server")
+
+
+def test_without_a_mail_server_the_owner_gets_the_link_to_pass_on(
+    client, organisation, people, settings
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    client_for(client, people["owner"])
+    response = client.post(
+        f"/organisations/{organisation.pk}/",
+        {"email": "awa@example.org", "role": "viewer"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "l’e-mail n’a pas pu être envoyé" in page
+    path = re.search(r"http://127\.0\.0\.1:8000(/invitations/[A-Za-z0-9_-]+/)", page)
+    assert path and client.get(path[1]).status_code == 200
