@@ -14,6 +14,10 @@ environment variables; the defaults are safe for development and tests.
     JALON_TRUSTED_PROXIES=N     the number of reverse proxies in front of Jalon (default 0): the
                                 client's address is then the Nth from the right in
                                 X-Forwarded-For, for login throttling and logs
+    JALON_BASE_URL              the address people reach Jalon at, for links in e-mails and
+                                commands (default http://127.0.0.1:8000)
+    JALON_INVITATION_DAYS       how long an invitation link works (default 7)
+    JALON_INVITATIONS_PER_HOUR  invitations one person may send in an hour (default 20)
 """
 
 import os
@@ -204,6 +208,11 @@ if env.get("JALON_EMAIL_HOST"):
     EMAIL_USE_TLS = env_flag("JALON_EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Links that leave the site (e-mails, a command's output) need the address people use.
+JALON_BASE_URL = env.get("JALON_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+JALON_INVITATION_DAYS = int(env.get("JALON_INVITATION_DAYS", "7"))
+JALON_INVITATIONS_PER_HOUR = int(env.get("JALON_INVITATIONS_PER_HOUR", "20"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

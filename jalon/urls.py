@@ -29,6 +29,18 @@ urlpatterns = [
         organisations.member_change,
         name="member_change",
     ),
+    path(
+        "organisations/<id:organisation_id>/invitations/<id:invitation_id>/revoke/",
+        organisations.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "organisations/<id:organisation_id>/invitations/<id:invitation_id>/resend/",
+        organisations.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("invitations/<key:token>/", organisations.invitation_accept, name="invitation_accept"),
+    path("plans/<id:plan_id>/invite/", organisations.plan_invite, name="plan_invite"),
     path("organisations/<id:organisation_id>/plans/new/", plans.plan_create, name="plan_create"),
     path(
         "organisations/<id:organisation_id>/plans/import/",

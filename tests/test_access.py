@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.organisations.services import invitation_create
 from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
 
@@ -149,6 +150,31 @@ ACCESS = {
         {},
         MEMBERS_READ,
     ),
+    "invitation_revoke": (
+        "post",
+        "/organisations/{org}/invitations/{invitation}/revoke/",
+        {},
+        OWNERS_MANAGE,
+    ),
+    "invitation_resend": (
+        "post",
+        "/organisations/{org}/invitations/{invitation}/resend/",
+        {},
+        OWNERS_MANAGE,
+    ),
+    # The link itself is the right to see the invitation: anyone holding it may open it; a link
+    # that names nothing is a 404 for everyone.
+    "invitation_accept": ("get", "/invitations/{token}/", {}, EVERYONE),
+    "invitation_accept:unknown": ("get", "/invitations/no-such-token/", {}, row(*[404] * 6)),
+    "plan_invite": ("get", "/plans/{plan}/invite/", {}, row(LOGIN, 404, 403, 403, 403, 200)),
+    "plan_invite:post": (
+        "post",
+        "/plans/{plan}/invite/",
+        {"email": "someone@example.org", "role": "viewer"},
+        OWNERS_MANAGE,
+    ),
+    "plan_activity": ("get", "/plans/{plan}/activity/", {}, MEMBERS_READ),
+    "organisation_activity": ("get", "/organisations/{org}/activity/", {}, MEMBERS_READ),
 }
 
 
@@ -164,12 +190,18 @@ def ids(plan, people):
     validation = review_validate(plan=plan, membership=owner)  # then changed: a draft again
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
+    sent = invitation_create(
+        organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
+        role="viewer",
+    )  # fmt: skip
     return {
         "org": plan.organisation_id,
         "plan": plan.pk,
         "record": record.uid,
         "member": member.pk,
         "version": validation.version_id,
+        "invitation": sent.invitation.pk,
+        "token": sent.token,
     }
 
 
@@ -198,6 +230,9 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/download/pdf/",
         "/plans/{plan}/versions/{version}/",
         "/plans/{plan}/versions/{version}/download/json/",
+        "/plans/{plan}/activity/",
+        "/organisations/{org}/activity/",
+        "/plans/{plan}/invite/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

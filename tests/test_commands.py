@@ -12,9 +12,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from jalon.organisations.models import Invitation, Membership, Role
 from jalon.plans.models import Answer
 
 HUGE = "99999999999999999999999"
@@ -146,6 +148,7 @@ def test_from_the_shell_a_mistake_is_one_line_on_stderr_and_a_non_zero_exit(tmp_
         ["export_plan", HUGE, "--format", "pdf", "--output", str(tmp_path / "x.pdf")],
         ["import_plan", str(tmp_path / "missing.json"), "--organisation", HUGE],
         ["restore", str(tmp_path)],
+        ["invite", "awa@example.org", "--organisation", HUGE, "--role", "editor"],
     ):
         done = subprocess.run(  # noqa: S603  (this interpreter, fixed arguments)
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
@@ -154,3 +157,61 @@ def test_from_the_shell_a_mistake_is_one_line_on_stderr_and_a_non_zero_exit(tmp_
         assert "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert done.stderr.startswith("CommandError: ")
+
+
+# invite -------------------------------------------------------------------------------------
+
+
+def test_invite_prints_a_working_link_on_its_last_line(client, plan, people):
+    out = StringIO()
+    call_command(
+        "invite", "Awa@Example.org", "--organisation", str(plan.organisation_id),
+        "--role", "commenter", "--plan", str(plan.pk), "--language", "en", stdout=out,
+    )  # fmt: skip
+    link = out.getvalue().strip().splitlines()[-1]
+    assert link.startswith("http://127.0.0.1:8000/invitations/")
+    invitation = Invitation.objects.get()
+    assert invitation.invited_by == people["owner"]  # no --by: the first owner
+    assert "invites you to work" in mail.outbox[0].body and link in mail.outbox[0].body
+    path = link.removeprefix("http://127.0.0.1:8000")
+    response = client.post(
+        path, {"name": "Awa", "password1": "un-long-mot-42-x", "password2": "un-long-mot-42-x"}
+    )
+    assert response["Location"] == f"/plans/{plan.pk}/"
+    member = Membership.objects.get(user__email="awa@example.org")
+    assert member.role == Role.COMMENTER
+
+
+def test_invite_builds_links_from_the_base_url_setting(plan, settings):
+    settings.JALON_BASE_URL = "https://jalon.example.sn"
+    out = StringIO()
+    call_command(
+        "invite", "a@example.org", "--organisation", str(plan.organisation_id), "--role",
+        "viewer", stdout=out,
+    )  # fmt: skip
+    assert out.getvalue().strip().splitlines()[-1].startswith("https://jalon.example.sn/inv")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("not-an-address", "--role", "viewer"), "is not an e-mail address"),
+        (("a@example.org", "--role", "boss"), "invalid choice"),
+        (("a@example.org", "--role", "viewer", "--plan", HUGE), "has no plan with the id"),
+        (("a@example.org", "--role", "viewer", "--plan", "-3"), "has no plan with the id"),
+        (("a@example.org", "--role", "viewer", "--by", "editor@example.org"), "is not an owner"),
+        (("a@example.org", "--role", "viewer", "--language", "wo"), "invalid choice"),
+        (("editor@example.org", "--role", "viewer"), "is already a member"),
+    ],
+)
+def test_invite_refuses_bad_input(organisation, args, message):
+    assert message in fails_cleanly("invite", *args, "--organisation", str(organisation.pk))
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("organisation_id", [HUGE, "-5", "0", "424242"])
+def test_invite_refuses_an_unknown_municipality(db, organisation_id):
+    message = fails_cleanly(
+        "invite", "a@example.org", "--organisation", organisation_id, "--role", "viewer"
+    )
+    assert "No municipality has the id" in message

@@ -11,6 +11,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
+from jalon.organisations.services import invitation_create
 from jalon.plans.models import Answer, Plan, Record
 from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
@@ -172,12 +173,18 @@ def ids(plan, people):
     version = review_validate(plan=plan, membership=owner).version_id
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
+    sent = invitation_create(
+        organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
+        role="viewer",
+    )  # fmt: skip
     return {
         "org": plan.organisation_id,
         "plan": plan.pk,
         "record": record.uid,
         "member": member.pk,
         "version": version,
+        "invitation": sent.invitation.pk,
+        "token": sent.token,
     }
 
 
@@ -185,7 +192,7 @@ def ids(plan, people):
 def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
-    for key in ("org", "plan", "member", "version"):
+    for key in ("org", "plan", "member", "version", "invitation"):
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)
             assert response.status_code == 404, (name, key)
@@ -200,6 +207,7 @@ def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
         "/plans/{plan}/items/{bad}/history/",
         "/plans/{plan}/steps/{bad}/",
         "/plans/{plan}/download/{bad}/",
+        "/invitations/{bad}/",
     ],
 )
 @pytest.mark.parametrize("bad", ["%00", "%1B", "a%20b", "x" * 65, "%ED%A0%80", "%C3%A9"])

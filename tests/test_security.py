@@ -24,6 +24,7 @@ from django.test import Client
 from django.utils import timezone
 
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
+from jalon.organisations.services import invitation_create
 from jalon.plans.services import record_add
 
 from .conftest import PASSWORD
@@ -38,7 +39,18 @@ LOGIN = "/accounts/login/"
 def ids(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    sent = invitation_create(
+        organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
+        role="viewer",
+    )  # fmt: skip
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "invitation": sent.invitation.pk,
+        "token": sent.token,
+    }
 
 
 def database() -> dict[str, str]:

@@ -1,21 +1,33 @@
-"""Home, municipalities and their members. Each view: access check → form → service → render."""
+"""Home, municipalities, their members and invitations. Each view: access check → form →
+service → render.
+
+Invitations are sent from the municipality's page or a plan's, revoked or sent again by owners,
+and accepted through the link in the e-mail (by a new account in one form, or by logging in)."""
 
 from __future__ import annotations
 
+import smtplib
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jalon.access import Capability, can, organisation_for, organisations_of
+from jalon.access import Capability, can, organisation_for, organisations_of, plan_for
+from jalon.accounts.models import User
 from jalon.http import AuthenticatedRequest
 from jalon.plans.models import Plan
 
 from . import services
-from .forms import MemberAddForm, OrganisationForm, RoleForm
-from .models import Membership
+from .forms import AcceptForm, InvitationForm, OrganisationForm, RoleForm
+from .models import Invitation, Membership
+from .selectors import invitation_for_token, pending_invitations
 
 
 @require_GET
@@ -43,21 +55,15 @@ def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
+    """The municipality: its plans, its members and, to owners, the invitations waiting. Its
+    form invites someone, with or without a Jalon account."""
     organisation, membership = organisation_for(request.user, organisation_id)
-    form = MemberAddForm(request.POST or None)
-    if request.method == "POST":
-        organisation, membership = organisation_for(
-            request.user, organisation_id, Capability.MANAGE
-        )
-        if form.is_valid():
-            try:
-                services.membership_add(organisation=organisation, **form.cleaned_data)
-            except services.MembershipError as error:
-                form.add_error("email", str(error))
-            else:
-                messages.success(request, _("Member added."))
-                return redirect("organisation_detail", organisation.pk)
+    plans = list(organisation.plans.all())
+    form = InvitationForm(request.POST or None, plans=[(p.pk, p.title) for p in plans])
+    if request.method == "POST" and invite_from_form(request, form, organisation.pk, None):
+        return redirect("organisation_detail", organisation.pk)
     members = organisation.memberships.select_related("user").order_by("user__name")
+    can_manage = can(membership, Capability.MANAGE)
     return render(
         request,
         "organisations/detail.html",
@@ -66,9 +72,10 @@ def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> 
             "membership": membership,
             "members": members,
             "sole_owner": services.sole_owner(members),
-            "plans": organisation.plans.all(),
+            "plans": plans,
             "form": form,
-            "can_manage": can(membership, Capability.MANAGE),
+            "invitations": pending_invitations(organisation) if can_manage else [],
+            "can_manage": can_manage,
             "can_edit": can(membership, Capability.EDIT),
             "roles": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
         },
@@ -112,3 +119,172 @@ def member_change(
     except services.MembershipError as error:
         messages.error(request, str(error))
     return redirect("organisation_detail", organisation_id)
+
+
+# Invitations -------------------------------------------------------------------------------
+
+
+def send_and_say(request: HttpRequest, sent: services.Sent) -> None:
+    """Send the invitation e-mail and tell the owner; if the mail server fails, the invitation
+    stands and the owner gets the link to pass on by other means."""
+    try:
+        services.invitation_send(sent=sent)
+    except (OSError, smtplib.SMTPException):
+        messages.warning(
+            request,
+            _(
+                "The invitation is ready but the e-mail could not be sent. Give %(email)s this "
+                "link yourself: %(link)s"
+            )
+            % {"email": sent.invitation.email, "link": sent.link},
+        )
+    else:
+        messages.success(
+            request,
+            _("Invitation sent to %(email)s. The link works for %(days)s days.")
+            % {"email": sent.invitation.email, "days": settings.JALON_INVITATION_DAYS},
+        )
+
+
+def invite_from_form(
+    request: AuthenticatedRequest, form: InvitationForm, organisation_id: int, plan_id: int | None
+) -> bool:
+    """Create and send the invitation the form describes; False with the problem in the form."""
+    organisation, _membership = organisation_for(request.user, organisation_id, Capability.MANAGE)
+    if not form.is_valid():
+        return False
+    data = dict(form.cleaned_data)
+    plan_id = data.pop("plan", None) or plan_id
+    try:
+        sent = services.invitation_create(
+            organisation=organisation, invited_by=request.user, plan_id=plan_id, **data
+        )
+    except (services.InvitationError, services.MembershipError) as error:
+        form.add_error("email", str(error))
+        return False
+    send_and_say(request, sent)
+    return True
+
+
+@login_required
+def plan_invite(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """Invite someone from a plan: once they accept, they land on it."""
+    plan, _membership = plan_for(request.user, plan_id, Capability.MANAGE)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and invite_from_form(request, form, plan.organisation_id, plan.pk):
+        return redirect("plan_overview", plan.pk)
+    return render(
+        request,
+        "organisations/plan_invite.html",
+        {"plan": plan, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _managed_invitation(
+    request: AuthenticatedRequest, organisation_id: int, invitation_id: int
+) -> Invitation:
+    organisation, _mine = organisation_for(request.user, organisation_id, Capability.MANAGE)
+    invitation = organisation.invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+@login_required
+@require_POST
+def invitation_revoke(
+    request: AuthenticatedRequest, organisation_id: int, invitation_id: int
+) -> HttpResponse:
+    invitation = _managed_invitation(request, organisation_id, invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Invitation of %(email)s withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("organisation_detail", organisation_id)
+
+
+@login_required
+@require_POST
+def invitation_resend(
+    request: AuthenticatedRequest, organisation_id: int, invitation_id: int
+) -> HttpResponse:
+    invitation = _managed_invitation(request, organisation_id, invitation_id)
+    try:
+        sent = services.invitation_resend(invitation=invitation, invited_by=request.user)
+    except (services.InvitationError, services.MembershipError) as error:
+        messages.error(request, str(error))
+    else:
+        send_and_say(request, sent)
+    return redirect("organisation_detail", organisation_id)
+
+
+def _their_language(request: HttpRequest, invitation: Invitation) -> str:
+    """The page speaks the invitation's language, unless the person chose one here."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else invitation.language
+
+
+def _landing(invitation: Invitation) -> str:
+    if invitation.plan_id is not None:
+        return reverse("plan_overview", args=[invitation.plan_id])
+    return reverse("organisation_detail", args=[invitation.organisation_id])
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "organisations/invitation_gone.html", {"state": None}, status=404)
+    with translation.override(_their_language(request, invitation)):
+        response = _accept(request, token, invitation)
+    response.headers["Content-Language"] = _their_language(request, invitation)
+    return response
+
+
+def _accept(request: HttpRequest, token: str, invitation: Invitation) -> HttpResponse:
+    state = invitation.state_at(timezone.now())
+    if state is not Invitation.State.PENDING:
+        return _gone(request, state)
+    context: dict[str, object] = {"invitation": invitation, "token": token}
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email:
+            status = 403 if request.method == "POST" else 200
+            return render(request, "organisations/invitation.html", context, status=status)
+        if request.method == "POST":
+            try:
+                services.invitation_accept(token=token, user=user)
+            except services.InvitationError as error:
+                return _gone(request, error.state, str(error))
+            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organisation})
+            return redirect(_landing(invitation))
+        return render(request, "organisations/invitation.html", context)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        context["login"] = reverse("login") + "?next=" + request.path
+        return render(request, "organisations/invitation.html", context)
+    form = AcceptForm(request.POST or None, email=invitation.email)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept_new_account(
+                token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            )
+        except services.InvitationError as error:
+            return _gone(request, error.state, str(error))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organisation})
+        return redirect(_landing(invitation))
+    return render(
+        request, "organisations/invitation.html", context, status=400 if form.errors else 200
+    )
+
+
+def _gone(request: HttpRequest, state: Invitation.State | None, message: str = "") -> HttpResponse:
+    """A link that no longer works: 410 and what became of it (400 for any other refusal)."""
+    status = 400 if state in (None, Invitation.State.PENDING) else 410
+    context = {"state": state, "message": message}
+    return render(request, "organisations/invitation_gone.html", context, status=status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.discussions.activity import changes_since
+from jalon.discussions.services import visit_record
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -94,23 +97,32 @@ def _unless_unchanged(
 @require_GET
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
+    # The person's own line (« N changes since your last visit ») depends on their previous
+    # visit: it is part of the ETag's name, so a 304 never shows a stale count.
+    since = visit_record(user=request.user, organisation=plan.organisation, plan=plan)
     return _unless_unchanged(
-        request, plan, membership, "overview", lambda: render_overview(request, plan, membership)
+        request,
+        plan,
+        membership,
+        f"overview:{since.isoformat() if since else ''}",
+        lambda: render_overview(request, plan, membership, since=since),
     )
 
 
 def render_overview(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     plan: Plan,
     membership: Membership,
     *,
+    since: datetime | None = None,
     problem: str = "",
     status: int = 200,
     typed: str = "",
     move: str = "",
 ) -> HttpResponse:
-    """The plan's overview; `problem`: a refused review move, shown next to its form (`move`,
-    the service's name) with what the person typed, and not cached."""
+    """The plan's overview; `since`: the person's previous visit, to count what others changed
+    after it; `problem`: a refused review move, shown next to its form (`move`, the service's
+    name) with what the person typed, and not cached."""
     can_request = can(membership, Capability.EDIT)
     can_validate = can(membership, Capability.VALIDATE)
 
@@ -144,7 +156,14 @@ def render_overview(
     else:
         name = f"overview-{can_request}-{can_validate}"
         stepper, body = fragments.cached_parts(request, plan, name, render_parts)
-    context = {"plan": plan, "membership": membership, "stepper": stepper, "body": body}
+    context = {
+        "plan": plan,
+        "membership": membership,
+        "stepper": stepper,
+        "body": body,
+        "can_manage": can(membership, Capability.MANAGE),
+        "new_changes": changes_since(plan, since, request.user.pk),
+    }
     return render(request, "plans/overview.html", context, status=status)
 
 

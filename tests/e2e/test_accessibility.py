@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from jalon.accounts.models import User
 from jalon.organisations.models import Membership
-from jalon.organisations.services import membership_add
+from jalon.organisations.services import invitation_create, invitation_revoke, membership_add
 from jalon.plans import review, services
 from jalon.plans.demo import COLLEAGUE, DEMO_USER, load_demo
 from jalon.plans.demo import PASSWORD as DEMO_PASSWORD
@@ -126,6 +126,8 @@ PAGE_TYPES = (
     "password reset",
     "password reset sent",
     "password reset link invalid",
+    "invitation, new account",
+    "invitation withdrawn (410)",
     "home",
     "change password",
     "new municipality",
@@ -136,6 +138,10 @@ PAGE_TYPES = (
     *(f"step {step}, demo plan" for step in STEPS),
     *(f"step {step}, empty plan" for step in STEPS),
     "history",
+    "activity of a plan",
+    "activity of the municipality",
+    "invite to a plan",
+    "invitation, another account",
     "print view, demo plan",
     "print view, empty plan",
     "validated version",
@@ -177,6 +183,17 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("password reset", "/accounts/password_reset/")
     visit("password reset sent", "/accounts/password_reset/done/")
     visit("password reset link invalid", "/accounts/reset/MQ/bad-token/")
+    invited = invitation_create(
+        organisation=plan.organisation, invited_by=site.owner, email="nouveau@example.org",
+        role="editor", message="Bienvenue <b>!</b>", plan_id=plan.pk,
+    )  # fmt: skip
+    visit("invitation, new account", f"/invitations/{invited.token}/")
+    withdrawn = invitation_create(
+        organisation=plan.organisation, invited_by=site.owner, email="parti@example.org",
+        role="viewer",
+    )  # fmt: skip
+    invitation_revoke(invitation=withdrawn.invitation)
+    visit("invitation withdrawn (410)", f"/invitations/{withdrawn.token}/", status=410)
 
     log_in(page, base, site.owner.email, DEMO_PASSWORD)
     organisation = f"/organisations/{plan.organisation_id}"
@@ -192,6 +209,10 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     for step in STEPS:
         visit(f"step {step}, empty plan", f"/plans/{empty.pk}/steps/{step}/")
     visit("history", f"/plans/{plan.pk}/items/excluded_groups_text/history/")
+    visit("activity of a plan", f"/plans/{plan.pk}/activity/")
+    visit("activity of the municipality", f"{organisation}/activity/")
+    visit("invite to a plan", f"/plans/{plan.pk}/invite/")
+    visit("invitation, another account", f"/invitations/{invited.token}/")
     visit("print view, demo plan", reverse("plan_print", args=[plan.pk]))
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
     visit("validated version", reverse("plan_version", args=[empty.pk, site.version.pk]))

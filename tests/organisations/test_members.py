@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
 from jalon.organisations import services
 from jalon.organisations.models import Membership, Organisation, Role
 from jalon.plans.models import Plan
 
 from ..conftest import client_for
+from .test_invitations import link_in
 
 
 def test_creating_a_municipality_makes_you_its_owner(client, people):
@@ -42,12 +44,16 @@ def test_another_service_must_be_named(client, organisation, people):
     assert response.status_code == 200 and not Plan.objects.exists()
 
 
-def test_an_owner_adds_a_member_by_email_and_changes_their_role(client, organisation, people):
+def test_an_owner_invites_a_member_by_email_and_changes_their_role(client, organisation, people):
     client_for(client, people["owner"])
     client.post(
         f"/organisations/{organisation.pk}/", {"email": "OUTSIDER@example.org", "role": "commenter"}
     )
+    assert not Membership.objects.filter(user=people["outsider"]).exists()  # not before accepting
+    path = link_in(mail.outbox[-1])
+    client_for(client, people["outsider"]).post(path)
     membership = Membership.objects.get(organisation=organisation, user=people["outsider"])
+    client_for(client, people["owner"])
     assert membership.role == Role.COMMENTER
     client.post(f"/organisations/{organisation.pk}/members/{membership.pk}/", {"role": "editor"})
     membership.refresh_from_db()
@@ -59,13 +65,14 @@ def test_an_owner_adds_a_member_by_email_and_changes_their_role(client, organisa
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_adding_someone_without_an_account_says_so(client, organisation, people):
+def test_inviting_someone_already_a_member_says_so(client, organisation, people):
     client_for(client, people["owner"])
     response = client.post(
-        f"/organisations/{organisation.pk}/", {"email": "nobody@example.org", "role": "viewer"}
+        f"/organisations/{organisation.pk}/", {"email": "Editor@Example.org", "role": "viewer"}
     )
     assert response.status_code == 400
-    assert "nobody@example.org" in response.content.decode()
+    assert "editor@example.org est déjà membre" in response.content.decode()
+    assert not mail.outbox
 
 
 def test_the_last_owner_cannot_leave_or_step_down(organisation, people):
