@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.discussions.services import thread_start
 from jalon.plans.services import record_add
 
 from .conftest import client_for
@@ -29,6 +30,9 @@ EDITORS_WRITE = row(LOGIN, 404, 403, 403, 302, 302)
 OWNERS_MANAGE = row(LOGIN, 404, 403, 403, 403, 302)
 SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
 EVERYONE = row(200, 200, 200, 200, 200, 200)
+COMMENTERS_WRITE = row(LOGIN, 404, 403, 302, 302, 302)
+AUTHOR_ONLY = row(LOGIN, 404, 403, 403, 403, 200)
+AUTHOR_ONLY_POST = row(LOGIN, 404, 403, 403, 403, 302)
 
 # name: (method, path template, data, expected statuses)
 ACCESS = {
@@ -119,6 +123,30 @@ ACCESS = {
     "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
     "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
+    "plan_comments": ("get", "/plans/{plan}/comments/", {}, MEMBERS_READ),
+    "thread_start": (
+        "post",
+        "/plans/{plan}/comments/new/",
+        {"item": "competences", "body": "Une question"},
+        COMMENTERS_WRITE,
+    ),
+    "comment_reply": (
+        "post",
+        "/plans/{plan}/threads/{thread}/reply/",
+        {"body": "Une réponse"},
+        COMMENTERS_WRITE,
+    ),
+    "thread_resolve": ("post", "/plans/{plan}/threads/{thread}/resolve/", {}, COMMENTERS_WRITE),
+    "thread_reopen": ("post", "/plans/{plan}/threads/{thread}/reopen/", {}, COMMENTERS_WRITE),
+    # A comment's author only (the owner wrote this one).
+    "comment_edit": ("get", "/plans/{plan}/comments/{comment}/edit/", {}, AUTHOR_ONLY),
+    "comment_edit:post": (
+        "post",
+        "/plans/{plan}/comments/{comment}/edit/",
+        {"body": "Autrement dit"},
+        row(LOGIN, 404, 403, 403, 403, 302),
+    ),
+    "comment_delete": ("post", "/plans/{plan}/comments/{comment}/delete/", {}, AUTHOR_ONLY_POST),
 }
 
 
@@ -132,7 +160,15 @@ def test_every_url_has_an_access_decision():
 def ids(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "thread": comment.thread_id,
+        "comment": comment.pk,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -158,6 +194,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/items/orientation/history/",
         "/plans/{plan}/print/",
         "/plans/{plan}/download/pdf/",
+        "/plans/{plan}/comments/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

@@ -25,6 +25,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.discussions.selectors import (
+    CommentCounts,
+    CommentEvent,
+    comment_counts,
+    item_cache_facts,
+    item_comment_events,
+    item_comments,
+)
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -44,6 +52,7 @@ from .forms import (
 )
 from .models import Answer, Plan, Record, UrbanService
 from .selectors import (
+    Change,
     PlanState,
     item_history,
     next_open,
@@ -92,12 +101,16 @@ def _unless_unchanged(
 @require_GET
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
+    counts = comment_counts(plan)
+    name = f"overview-{counts.tag}"  # the comment counts show in its step bar
     return _unless_unchanged(
-        request, plan, membership, "overview", lambda: _render_overview(request, plan, membership)
+        request, plan, membership, name, lambda: _render_overview(request, plan, counts, name)
     )
 
 
-def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -> HttpResponse:
+def _render_overview(
+    request: HttpRequest, plan: Plan, counts: CommentCounts, name: str
+) -> HttpResponse:
 
     def render_parts() -> tuple[str, str]:
         state = plan_state(plan)
@@ -107,6 +120,8 @@ def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -
             "changes": recent_changes(state),
             "definition": state.definition,
             "csrf_token": fragments.CSRF_SLOT,
+            "step_comments": counts.by_step(state.definition),
+            "open_comments": sum(counts.by_item.values()),
             **deliverables(plan, state),
         }
         return (
@@ -114,9 +129,8 @@ def _render_overview(request: HttpRequest, plan: Plan, membership: Membership) -
             render_to_string("plans/_overview_body.html", context),
         )
 
-    stepper, body = fragments.cached_parts(request, plan, "overview", render_parts)
-    context = {"plan": plan, "membership": membership, "stepper": stepper, "body": body}
-    return render(request, "plans/overview.html", context)
+    stepper, body = fragments.cached_parts(request, plan, name, render_parts)
+    return render(request, "plans/overview.html", {"plan": plan, "stepper": stepper, "body": body})
 
 
 @login_required
@@ -145,18 +159,26 @@ def _render_step(
     membership: Membership,
     problems: dict[str, Problem] | None = None,
     status: int = 200,
+    counts: CommentCounts | None = None,
 ) -> HttpResponse:
     """The step page. Its stepper and body come from the fragment cache, else are rendered
     around each item's cached HTML (only the items a save changed are rendered again), except
-    when a refused save must be shown next to its item."""
+    when a refused save must be shown next to its item. `counts`: the plan's comment counts,
+    when the caller already read them."""
     definition = services.definition_of(plan)
     step = definition.step(step_id)
     if step is None:
         raise Http404
     can_edit = can(membership, Capability.EDIT)
+    can_comment = can(membership, Capability.COMMENT)
+    viewer_id = membership.user_id
+    counts = counts or comment_counts(plan)
 
     def render_items(items: list[Item], state: PlanState) -> dict[str, str]:
         views = {item.id: item_view(item, state, problems or {}) for item in items}
+        comments = item_comments(
+            plan, definition, items, counts, can_comment=can_comment, viewer_id=viewer_id
+        )
         context = {
             "plan": plan,
             "step": step,
@@ -164,7 +186,9 @@ def _render_step(
             "csrf_token": fragments.CSRF_SLOT,
         }
         return {
-            item_id: render_to_string("plans/items/item.html", {**context, "view": view})
+            item_id: render_to_string(
+                "plans/items/item.html", {**context, "view": view, "comments": comments[item_id]}
+            )
             for item_id, view in views.items()
         }
 
@@ -177,8 +201,14 @@ def _render_step(
         if problems:  # a refused save shows next to its item: nothing of it is kept
             html = render_items(items, state)
         else:
+            facts = {
+                item.id: item_cache_facts(
+                    counts, item.id, can_comment=can_comment, viewer_id=viewer_id
+                )
+                for item in items
+            }
             html = fragments.cached_items(
-                state, items, can_edit, lambda missing: render_items(missing, state)
+                state, items, can_edit, lambda missing: render_items(missing, state), facts
             )
         of_item = {item.id: now for item, now in progress[index].states}  # this step's states
         states = [
@@ -194,9 +224,16 @@ def _render_step(
             else None
         )
 
+        section_comments = {section.id: counts.in_items(section.items) for section in step.sections}
+        step_comments = counts.by_step(definition)
+        open_comments = sum(counts.by_item.values())
+
         def render_shell() -> tuple[str, str]:
             """The step bar and the page around its items, which hold their slots."""
             context = {
+                "section_comments": section_comments,
+                "step_comments": step_comments,
+                "open_comments": open_comments,
                 "next_open": next_link,
                 "plan": plan,
                 "definition": definition,
@@ -224,6 +261,7 @@ def _render_step(
             [(section.id, str(now)) for section, now in states],
             [(p.step.id, str(p.state), p.done, p.total) for p in progress],
             (next_link["url"], str(next_link["label"])) if next_link else None,
+            (section_comments, step_comments, open_comments),
         )
         stepper, shell = fragments.cached_shell(plan, f"shell-{step.id}", shell_facts, render_shell)
         return stepper, fragments.fill_items(shell, html)
@@ -231,15 +269,17 @@ def _render_step(
     if problems:
         stepper, body = fragments.with_token(request, render_parts())
     else:
-        stepper, body = fragments.cached_parts(
-            request, plan, f"step-{step.id}-{can_edit}", render_parts
-        )
+        # Own comments show links to edit them: a step with threads is cached per reader.
+        reader = viewer_id if counts.in_items(step.items) else None
+        name = f"step-{step.id}-{can_edit}-{can_comment}-{counts.tag}-{reader}"
+        stepper, body = fragments.cached_parts(request, plan, name, render_parts)
     context = {
         "plan": plan,
         "step": step,
         "stepper": stepper,
         "body": body,
         "can_edit": can_edit,
+        "can_comment": can_comment,
         "membership": membership,
     }
     return render(request, "plans/step.html", context, status=status)
@@ -249,12 +289,13 @@ def _render_step(
 @require_GET
 def plan_step(request: AuthenticatedRequest, plan_id: int, step_id: str) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
+    counts = comment_counts(plan)  # one query: the comments shown are part of the ETag
     return _unless_unchanged(
         request,
         plan,
         membership,
-        f"step-{step_id}",
-        lambda: _render_step(request, plan, step_id, membership),
+        f"step-{step_id}-{counts.tag}",
+        lambda: _render_step(request, plan, step_id, membership, counts=counts),
     )
 
 
@@ -265,13 +306,23 @@ def _item_html(
     problems: dict[str, Problem],
     *,
     can_edit: bool,
+    can_comment: bool = False,
 ) -> str:
     """One item's HTML, as on the step page: autosave swaps it in after a refused save."""
+    comments = item_comments(
+        state.plan,
+        state.definition,
+        [item],
+        comment_counts(state.plan),
+        can_comment=can_edit or can_comment,
+        viewer_id=getattr(request.user, "pk", None),
+    )
     context = {
         "view": item_view(item, state, problems),
         "plan": state.plan,
         "step": state.definition.step_of(item.id),
         "can_edit": can_edit,
+        "comments": comments[item.id],
     }
     return render_to_string("plans/items/item.html", context, request=request)
 
@@ -346,7 +397,15 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
         if item is None:
             raise Http404
         can_edit = can(membership, Capability.EDIT)
-        return HttpResponse(_item_html(request, plan_state(plan), item, {}, can_edit=can_edit))
+        html = _item_html(
+            request,
+            plan_state(plan),
+            item,
+            {},
+            can_edit=can_edit,
+            can_comment=can(membership, Capability.COMMENT),
+        )
+        return HttpResponse(html)
     if request.method != "POST":
         return HttpResponse(status=405)
     plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
@@ -467,6 +526,14 @@ def record_move(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpRe
     return redirect(_step_url(plan, step.id if step else "", f"record-{uid}"))
 
 
+def _history_entries(
+    changes: list[Change], plan: Plan, item_id: str
+) -> list[Change | CommentEvent]:
+    """The item's changes and its comments, newest first."""
+    entries: list[Change | CommentEvent] = [*changes, *item_comment_events(plan, item_id)]
+    return sorted(entries, key=lambda e: e.created, reverse=True)
+
+
 @login_required
 @require_GET
 def item_history_page(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
@@ -482,7 +549,7 @@ def item_history_page(request: AuthenticatedRequest, plan_id: int, item_id: str)
             "plan": plan,
             "item": item,
             "step": state.definition.step_of(item_id),
-            "changes": item_history(state, item_id),
+            "entries": _history_entries(item_history(state, item_id), plan, item_id),
             "membership": membership,
         },
     )

@@ -17,10 +17,12 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from jalon.access import plan_for
+from jalon.discussions.selectors import plan_threads
 from jalon.http import AuthenticatedRequest
 from jalon.plans import fragments
 from jalon.plans.models import Plan
 from jalon.plans.selectors import PlanState
+from jalon.plans.services import definition_of
 
 from .charts import all_charts
 from .formats import FORMATS, LANGUAGES, filename
@@ -50,10 +52,16 @@ def requested_language(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
-    """The whole plan as one page, to read on screen or print (A4, a page per step)."""
+    """The whole plan as one page, to read on screen or print (A4, a page per step);
+    `?comments=1`: with the open comments after each item (the downloads never have them)."""
     plan, _membership = plan_for(request.user, plan_id)
     language = requested_language(request)
     document = plan_document(plan, language)
+    with_comments = request.GET.get("comments") == "1"
+    comments: dict[str, list[Any]] = {}
+    if with_comments:
+        for view in plan_threads(plan, definition_of(plan), resolved=False):
+            comments.setdefault(view.thread.item_id, []).append(view)
     with translation.override(language):
         data = document_data(document)
         return render(
@@ -64,6 +72,8 @@ def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
                 "document": data,
                 "language": language,
                 "other_language": "en" if language == "fr" else "fr",
+                "with_comments": with_comments,
+                "comments": comments,
             },
         )
 

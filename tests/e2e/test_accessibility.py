@@ -22,6 +22,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from jalon.accounts.models import User
+from jalon.discussions.models import Comment
 from jalon.organisations.services import membership_add
 from jalon.plans import services
 from jalon.plans.demo import COLLEAGUE, DEMO_USER, load_demo
@@ -129,6 +130,10 @@ PAGE_TYPES = (
     "history",
     "print view, demo plan",
     "print view, empty plan",
+    "print view with comments",
+    "open comments",
+    "resolved comments",
+    "edit a comment",
     "import a plan",
     "not found",
     "step 2, conflict (409)",
@@ -184,6 +189,12 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("history", f"/plans/{plan.pk}/items/excluded_groups_text/history/")
     visit("print view, demo plan", reverse("plan_print", args=[plan.pk]))
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
+    visit("print view with comments", reverse("plan_print", args=[plan.pk]) + "?comments=1")
+    visit("open comments", reverse("plan_comments", args=[plan.pk]))
+    visit("resolved comments", reverse("plan_comments", args=[plan.pk]) + "?resolved=1")
+    own = Comment.objects.filter(thread__plan=plan, author=site.owner).first()
+    assert own is not None, "the demo has comments by its owner"
+    visit("edit a comment", reverse("comment_edit", args=[plan.pk, own.pk]))
     visit("import a plan", reverse("plan_import", args=[plan.organisation_id]))
     visit("not found", f"/plans/{plan.pk + 1000}/", status=404)
 
