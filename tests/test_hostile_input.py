@@ -11,6 +11,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
+from jalon.discussions.services import thread_start
 from jalon.plans.models import Answer, Plan, Record
 from jalon.plans.services import record_add
 from jalon.worksheets.text import PlainTextValidator
@@ -169,14 +170,22 @@ ID_URLS = {name: spec for name, spec in ACCESS.items() if "{org}" in spec[1] or 
 def ids(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "thread": comment.thread_id,
+        "comment": comment.pk,
+    }
 
 
 @pytest.mark.parametrize("name", list(ID_URLS))
 def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
-    for key in ("org", "plan", "member"):
+    for key in ("org", "plan", "member", "thread", "comment"):
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)
             assert response.status_code == 404, (name, key)

@@ -23,6 +23,7 @@ from django.core import serializers
 from django.test import Client
 from django.utils import timezone
 
+from jalon.discussions.services import thread_start
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.plans.services import record_add
 
@@ -38,7 +39,15 @@ LOGIN = "/accounts/login/"
 def ids(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "thread": comment.thread_id,
+        "comment": comment.pk,
+    }
 
 
 def database() -> dict[str, str]:

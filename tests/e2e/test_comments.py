@@ -4,6 +4,7 @@ JavaScript; an editor replies and resolves the thread."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from jalon.discussions.models import Comment, Thread
@@ -13,6 +14,13 @@ from ..conftest import PASSWORD
 from .conftest import item, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def no_fragments_left_behind():
+    """Leave no cached step page fragments to later tests (see tests/discussions/conftest.py)."""
+    yield
+    cache.clear()
 
 
 def comments_of(page, item_id: str):
