@@ -44,9 +44,11 @@ KNOWN = (
         "Fragment cache",
         "`jalon/plans/fragments.py` `cached_parts` (step pages, overview)",
         "The rendered stepper and body of a step page (per step and right to edit) and of the "
-        "overview; key: plan, `Plan.updated`, language, today's date. Django's default cache: a "
-        "LocMemCache in each gunicorn worker (300 entries, 1 h). Any save to a plan changes "
-        "`Plan.updated`, so after a save every page of the plan misses once in every worker.",
+        "overview; key: plan, `Plan.updated`, the plan's comment stamp (threads, their "
+        "versions, last write: `jalon/discussions/selectors.py` `comment_counts`), language, "
+        "today's date. Django's default cache: a LocMemCache in each gunicorn worker (300 "
+        "entries, 1 h). Any save to a plan changes `Plan.updated`, and any comment the stamp, so "
+        "after either every page of the plan misses once in every worker.",
         {
             "warm": HIT,
             "miss": MISS,

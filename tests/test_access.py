@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.discussions.services import thread_start
 from jalon.organisations.services import invitation_create
 from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
@@ -31,6 +32,9 @@ EDITORS_WRITE = row(LOGIN, 404, 403, 403, 302, 302)
 OWNERS_MANAGE = row(LOGIN, 404, 403, 403, 403, 302)
 SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
 EVERYONE = row(200, 200, 200, 200, 200, 200)
+COMMENTERS_WRITE = row(LOGIN, 404, 403, 302, 302, 302)
+AUTHOR_ONLY = row(LOGIN, 404, 403, 403, 403, 200)
+AUTHOR_ONLY_POST = row(LOGIN, 404, 403, 403, 403, 302)
 
 # name: (method, path template, data, expected statuses)
 ACCESS = {
@@ -175,6 +179,30 @@ ACCESS = {
     ),
     "plan_activity": ("get", "/plans/{plan}/activity/", {}, MEMBERS_READ),
     "organisation_activity": ("get", "/organisations/{org}/activity/", {}, MEMBERS_READ),
+    "plan_comments": ("get", "/plans/{plan}/comments/", {}, MEMBERS_READ),
+    "thread_start": (
+        "post",
+        "/plans/{plan}/comments/new/",
+        {"item": "competences", "body": "Une question"},
+        COMMENTERS_WRITE,
+    ),
+    "comment_reply": (
+        "post",
+        "/plans/{plan}/threads/{thread}/reply/",
+        {"body": "Une réponse"},
+        COMMENTERS_WRITE,
+    ),
+    "thread_resolve": ("post", "/plans/{plan}/threads/{thread}/resolve/", {}, COMMENTERS_WRITE),
+    "thread_reopen": ("post", "/plans/{plan}/threads/{thread}/reopen/", {}, COMMENTERS_WRITE),
+    # A comment's author only (the owner wrote this one).
+    "comment_edit": ("get", "/plans/{plan}/comments/{comment}/edit/", {}, AUTHOR_ONLY),
+    "comment_edit:post": (
+        "post",
+        "/plans/{plan}/comments/{comment}/edit/",
+        {"body": "Autrement dit"},
+        row(LOGIN, 404, 403, 403, 403, 302),
+    ),
+    "comment_delete": ("post", "/plans/{plan}/comments/{comment}/delete/", {}, AUTHOR_ONLY_POST),
 }
 
 
@@ -194,6 +222,7 @@ def ids(plan, people):
         organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
         role="viewer",
     )  # fmt: skip
+    comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
     return {
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -202,6 +231,8 @@ def ids(plan, people):
         "version": validation.version_id,
         "invitation": sent.invitation.pk,
         "token": sent.token,
+        "thread": comment.thread_id,
+        "comment": comment.pk,
     }
 
 
@@ -233,6 +264,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/activity/",
         "/organisations/{org}/activity/",
         "/plans/{plan}/invite/",
+        "/plans/{plan}/comments/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

@@ -11,6 +11,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
+from jalon.discussions.services import thread_start
 from jalon.organisations.services import invitation_create
 from jalon.plans.models import Answer, Plan, Record
 from jalon.plans.review import review_validate
@@ -177,6 +178,7 @@ def ids(plan, people):
         organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
         role="viewer",
     )  # fmt: skip
+    comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
     return {
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -185,6 +187,8 @@ def ids(plan, people):
         "version": version,
         "invitation": sent.invitation.pk,
         "token": sent.token,
+        "thread": comment.thread_id,
+        "comment": comment.pk,
     }
 
 
@@ -192,7 +196,7 @@ def ids(plan, people):
 def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
-    for key in ("org", "plan", "member", "version", "invitation"):
+    for key in ("org", "plan", "member", "version", "invitation", "thread", "comment"):
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)
             assert response.status_code == 404, (name, key)

@@ -23,6 +23,7 @@ from django.core import serializers
 from django.test import Client
 from django.utils import timezone
 
+from jalon.discussions.services import thread_start
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.organisations.services import invitation_create
 from jalon.plans.services import record_add
@@ -43,6 +44,7 @@ def ids(plan, people):
         organisation=plan.organisation, invited_by=people["owner"], email="new@example.org",
         role="viewer",
     )  # fmt: skip
+    comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
     return {
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -50,6 +52,8 @@ def ids(plan, people):
         "member": member.pk,
         "invitation": sent.invitation.pk,
         "token": sent.token,
+        "thread": comment.thread_id,
+        "comment": comment.pk,
     }
 
 

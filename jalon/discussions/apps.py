@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class DiscussionsConfig(AppConfig):
     name = "jalon.discussions"
+
+    def ready(self) -> None:
+        from jalon.plans.signals import demo_loaded
+
+        from .demo import add_demo_comments
+
+        demo_loaded.connect(add_demo_comments, dispatch_uid="discussions-demo-comments")

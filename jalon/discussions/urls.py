@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-import jalon.converters  # noqa: F401  (registers <id:…>)
+import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 
 from . import views
 
@@ -12,5 +12,32 @@ urlpatterns: list[URLPattern] = [
         "organisations/<id:organisation_id>/activity/",
         views.organisation_activity,
         name="organisation_activity",
+    ),
+    path("plans/<id:plan_id>/comments/", views.plan_comments, name="plan_comments"),
+    path("plans/<id:plan_id>/comments/new/", views.thread_start, name="thread_start"),
+    path(
+        "plans/<id:plan_id>/comments/<id:comment_id>/edit/",
+        views.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "plans/<id:plan_id>/comments/<id:comment_id>/delete/",
+        views.comment_delete,
+        name="comment_delete",
+    ),
+    path(
+        "plans/<id:plan_id>/threads/<id:thread_id>/reply/",
+        views.comment_reply,
+        name="comment_reply",
+    ),
+    path(
+        "plans/<id:plan_id>/threads/<id:thread_id>/resolve/",
+        views.thread_resolve,
+        name="thread_resolve",
+    ),
+    path(
+        "plans/<id:plan_id>/threads/<id:thread_id>/reopen/",
+        views.thread_reopen,
+        name="thread_reopen",
     ),
 ]

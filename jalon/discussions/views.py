@@ -1,20 +1,33 @@
-"""Pages of the discussions room. Each view: access check → filters → selectors → render."""
+"""Pages of the discussions room. Each view: access check → filters → selectors → render.
+
+Pages of comments. Each view: access check → form → service → redirect or render.
+
+Without JavaScript the forms post and are redirected back to the item (or record) on its step
+page, with a message. With it (comments.js, header X-Jalon-Comments), the answer is the item's
+or record's comment block, swapped in place. Writing needs the COMMENT capability (commenters,
+editors, owners); reading, VIEW; a non-member gets a 404 (jalon/access.py).
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from jalon.access import organisation_for, plan_for
-from jalon.http import AuthenticatedRequest
+from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.http import AuthenticatedRequest, bad_request_response
 from jalon.organisations.models import Organisation
 from jalon.plans.models import Plan
 from jalon.plans.services import definition_of
 
+from . import services
 from .activity import (
     Filters,
     Source,
@@ -23,6 +36,9 @@ from .activity import (
     page_number,
     plan_sources,
 )
+from .forms import CommentForm, ThreadForm
+from .models import Comment, Thread
+from .selectors import comment_counts, item_comments, plan_threads
 from .services import visit_record
 
 
@@ -84,3 +100,182 @@ def organisation_activity(request: AuthenticatedRequest, organisation_id: int) -
     filters, context = _filters(request, organisation, None)
     sources = organisation_sources(organisation, filters)
     return _render(request, organisation, None, sources, context)
+
+
+def in_place(request: HttpRequest) -> bool:
+    """The page's script posted the form and swaps the answer in."""
+    return request.headers.get("X-Jalon-Comments") == "1"
+
+
+def _step_url(plan: Plan, item_id: str, record_uid: str = "") -> str:
+    step = definition_of(plan).step_of(item_id)
+    url = reverse("plan_step", args=[plan.pk, step.id if step else "1"])
+    return f"{url}#record-{record_uid}" if record_uid else f"{url}#item-{item_id}"
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    if in_place(request):
+        return JsonResponse({"error": message}, status=400)
+    return bad_request_response(request, message)
+
+
+def _form_problem(form: CommentForm) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _done(
+    request: AuthenticatedRequest, plan: Plan, item_id: str, record_uid: str, message: str
+) -> HttpResponse:
+    """Back to where the comment was made: its block's HTML in place, or the step page."""
+    if in_place(request):
+        definition = definition_of(plan)
+        item = definition.item(item_id)
+        if item is None:
+            raise Http404
+        comments = item_comments(
+            plan,
+            definition,
+            [item],
+            comment_counts(plan),
+            can_comment=True,
+            viewer_id=request.user.pk,
+        )[item.id]
+        context = {"block": comments.block(record_uid), "open": True}
+        return HttpResponse(render_to_string("discussions/_comments.html", context, request))
+    messages.success(request, message)
+    return redirect(_step_url(plan, item_id, record_uid))
+
+
+def _thread(plan: Plan, thread_id: int) -> Thread:
+    return get_object_or_404(Thread, plan=plan, pk=thread_id, withdrawn=False)
+
+
+def _comment(plan: Plan, comment_id: int) -> Comment:
+    return get_object_or_404(
+        Comment.objects.select_related("thread"),
+        thread__plan=plan,
+        pk=comment_id,
+        deleted_at__isnull=True,
+    )
+
+
+@login_required
+@require_POST
+def thread_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
+    form = ThreadForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_problem(form))
+    data = form.cleaned_data
+    try:
+        services.thread_start(
+            plan=plan,
+            user=request.user,
+            item_id=data["item"],
+            record_uid=data["record"],
+            option=data["option"],
+            body=data["body"],
+        )
+    except services.CommentError as error:
+        return _refused(request, str(error))
+    return _done(request, plan, data["item"], data["record"], _("Comment posted."))
+
+
+@login_required
+@require_POST
+def comment_reply(request: AuthenticatedRequest, plan_id: int, thread_id: int) -> HttpResponse:
+    plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
+    thread = _thread(plan, thread_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_problem(form))
+    try:
+        services.comment_reply(thread=thread, user=request.user, body=form.cleaned_data["body"])
+    except services.CommentError as error:
+        return _refused(request, str(error))
+    return _done(request, plan, thread.item_id, thread.record_uid, _("Reply posted."))
+
+
+@login_required
+@require_POST
+def thread_resolve(request: AuthenticatedRequest, plan_id: int, thread_id: int) -> HttpResponse:
+    plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
+    thread = services.thread_resolve(thread=_thread(plan, thread_id), user=request.user)
+    return _done(request, plan, thread.item_id, thread.record_uid, _("Conversation resolved."))
+
+
+@login_required
+@require_POST
+def thread_reopen(request: AuthenticatedRequest, plan_id: int, thread_id: int) -> HttpResponse:
+    plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
+    thread = services.thread_reopen(thread=_thread(plan, thread_id), user=request.user)
+    return _done(request, plan, thread.item_id, thread.record_uid, _("Conversation reopened."))
+
+
+@login_required
+def comment_edit(request: AuthenticatedRequest, plan_id: int, comment_id: int) -> HttpResponse:
+    """GET: the author's form to change or delete their comment. POST: save the new text."""
+    plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
+    comment = _comment(plan, comment_id)
+    if comment.author_id != request.user.pk:
+        raise services.NotYours(_("Only its author can change or delete a comment."))
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.comment_edit(
+                    comment=comment, user=request.user, body=form.cleaned_data["body"]
+                )
+            except services.CommentError as error:
+                form.add_error("body", str(error))
+            else:
+                thread = comment.thread
+                return _done(
+                    request, plan, thread.item_id, thread.record_uid, _("Comment changed.")
+                )
+        status = 400
+    item = definition_of(plan).item(comment.thread.item_id)
+    context = {"plan": plan, "comment": comment, "form": form, "item": item}
+    context["back"] = _step_url(plan, comment.thread.item_id, comment.thread.record_uid)
+    return render(request, "discussions/edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def comment_delete(request: AuthenticatedRequest, plan_id: int, comment_id: int) -> HttpResponse:
+    plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
+    comment = _comment(plan, comment_id)
+    services.comment_delete(comment=comment, user=request.user)
+    thread = comment.thread
+    return _done(request, plan, thread.item_id, thread.record_uid, _("Comment deleted."))
+
+
+@login_required
+@require_GET
+def plan_comments(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """The plan's open conversations (`?resolved=1`: the resolved ones), each with a link to its
+    item on its step page."""
+    plan, membership = plan_for(request.user, plan_id)
+    resolved = request.GET.get("resolved") == "1"
+    definition = definition_of(plan)
+    threads = plan_threads(plan, definition, resolved=resolved)
+    rows = [
+        (
+            tv,
+            definition.step_of(tv.thread.item_id),
+            _step_url(plan, tv.thread.item_id, tv.thread.record_uid),
+        )
+        for tv in threads
+    ]
+    context = {
+        "plan": plan,
+        "membership": membership,
+        "rows": rows,
+        "resolved": resolved,
+        "block": {
+            "can_comment": can(membership, Capability.COMMENT),
+            "viewer_id": request.user.pk,
+        },
+    }
+    return render(request, "discussions/plan_comments.html", context)

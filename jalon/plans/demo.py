@@ -20,6 +20,7 @@ from jalon.worksheets.schema import ItemKind
 
 from .models import Plan, UrbanService
 from .services import answer_save, definition_of, plan_create, record_add
+from .signals import demo_loaded
 
 PASSWORD = "jalon-demo"  # the published demo login (GUIDE §8)  # noqa: S105  # nosec B105
 DEMO_USER = {"email": "demo@example.org", "name": "Awa Demba"}
@@ -852,6 +853,7 @@ def load_demo() -> Plan:
     organisation = _municipality(demo, colleague)
     plan = plan_create(organisation=organisation, user=demo, **PLAN)
     _fill(plan, demo=demo, colleague=colleague)
+    demo_loaded.send(sender=Plan, plan=plan, demo=demo, colleague=colleague)
     return plan
 
 

@@ -25,7 +25,7 @@ fills with its own token.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -132,12 +132,20 @@ def cached_items(
     items: Iterable[Item],
     can_edit: bool,
     render: Callable[[list[Item]], dict[str, str]],
+    more: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Each item's HTML (with the CSRF placeholder), by item id: from the cache when nothing
-    that shows in it changed, else from `render(items missing)`, which is then kept."""
+    that shows in it changed, else from `render(items missing)`, which is then kept. `more`:
+    by item id, what else shows in it that rooms above plans know of (its comments)."""
+    more = more or {}
     keys = {
         item.id: _key(
-            state.plan, f"item-{item.id}", item_facts(state, item), can_edit, whole_plan=False
+            state.plan,
+            f"item-{item.id}",
+            item_facts(state, item),
+            can_edit,
+            more.get(item.id),
+            whole_plan=False,
         )
         for item in items
     }

@@ -109,6 +109,10 @@ class Change:
     before: str
     after: str
 
+    @property
+    def created(self) -> Any:
+        return self.revision.created
+
 
 def describe_revision_value(
     item: Item | None, revision: Revision, value: Any, titles: dict[str, str]

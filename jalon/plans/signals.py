@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # `sender` is the ReviewEvent class, `event` the new ReviewEvent (its plan, actor, state, message,
 # created).
 review_changed = Signal()
+
+# Sent by `load_demo` once it wrote the demo plan (the first time only): `sender` is the Plan
+# class, `plan` the demo plan, `demo` and `colleague` its two accounts. The rooms above add their
+# part of the demo (comments) without plans knowing them.
+demo_loaded = Signal()

@@ -27,6 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
 from jalon.discussions.activity import changes_since
+from jalon.discussions.selectors import (
+    CommentCounts,
+    CommentEvent,
+    comment_counts,
+    item_cache_facts,
+    item_comment_events,
+    item_comments,
+)
 from jalon.discussions.services import visit_record
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
@@ -47,6 +55,7 @@ from .forms import (
 )
 from .models import Answer, Plan, Record, UrbanService
 from .selectors import (
+    Change,
     PlanState,
     item_history,
     next_open,
@@ -98,14 +107,16 @@ def _unless_unchanged(
 def plan_overview(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
     # The person's own line (« N changes since your last visit ») depends on their previous
-    # visit: it is part of the ETag's name, so a 304 never shows a stale count.
+    # visit: it is part of the ETag's name, so a 304 never shows a stale count; so are the
+    # comment counts of its step bar.
     since = visit_record(user=request.user, organisation=plan.organisation, plan=plan)
+    counts = comment_counts(plan)
     return _unless_unchanged(
         request,
         plan,
         membership,
-        f"overview:{since.isoformat() if since else ''}",
-        lambda: render_overview(request, plan, membership, since=since),
+        f"overview-{counts.tag}:{since.isoformat() if since else ''}",
+        lambda: render_overview(request, plan, membership, since=since, counts=counts),
     )
 
 
@@ -115,6 +126,7 @@ def render_overview(
     membership: Membership,
     *,
     since: datetime | None = None,
+    counts: CommentCounts | None = None,
     problem: str = "",
     status: int = 200,
     typed: str = "",
@@ -125,6 +137,7 @@ def render_overview(
     name) with what the person typed, and not cached."""
     can_request = can(membership, Capability.EDIT)
     can_validate = can(membership, Capability.VALIDATE)
+    counts = counts or comment_counts(plan)
 
     def render_parts() -> tuple[str, str]:
         state = plan_state(plan)
@@ -144,6 +157,8 @@ def render_overview(
             "problem": problem,
             "typed": typed,
             "move": move,
+            "step_comments": counts.by_step(state.definition),
+            "open_comments": sum(counts.by_item.values()),
             **deliverables(plan, state),
         }
         return (
@@ -154,7 +169,7 @@ def render_overview(
     if problem:
         stepper, body = fragments.with_token(request, render_parts())
     else:
-        name = f"overview-{can_request}-{can_validate}"
+        name = f"overview-{can_request}-{can_validate}-{counts.tag}"
         stepper, body = fragments.cached_parts(request, plan, name, render_parts)
     context = {
         "plan": plan,
@@ -193,18 +208,26 @@ def _render_step(
     membership: Membership,
     problems: dict[str, Problem] | None = None,
     status: int = 200,
+    counts: CommentCounts | None = None,
 ) -> HttpResponse:
     """The step page. Its stepper and body come from the fragment cache, else are rendered
     around each item's cached HTML (only the items a save changed are rendered again), except
-    when a refused save must be shown next to its item."""
+    when a refused save must be shown next to its item. `counts`: the plan's comment counts,
+    when the caller already read them."""
     definition = services.definition_of(plan)
     step = definition.step(step_id)
     if step is None:
         raise Http404
     can_edit = can(membership, Capability.EDIT)
+    can_comment = can(membership, Capability.COMMENT)
+    viewer_id = membership.user_id
+    counts = counts or comment_counts(plan)
 
     def render_items(items: list[Item], state: PlanState) -> dict[str, str]:
         views = {item.id: item_view(item, state, problems or {}) for item in items}
+        comments = item_comments(
+            plan, definition, items, counts, can_comment=can_comment, viewer_id=viewer_id
+        )
         context = {
             "plan": plan,
             "step": step,
@@ -212,7 +235,9 @@ def _render_step(
             "csrf_token": fragments.CSRF_SLOT,
         }
         return {
-            item_id: render_to_string("plans/items/item.html", {**context, "view": view})
+            item_id: render_to_string(
+                "plans/items/item.html", {**context, "view": view, "comments": comments[item_id]}
+            )
             for item_id, view in views.items()
         }
 
@@ -225,8 +250,14 @@ def _render_step(
         if problems:  # a refused save shows next to its item: nothing of it is kept
             html = render_items(items, state)
         else:
+            facts = {
+                item.id: item_cache_facts(
+                    counts, item.id, can_comment=can_comment, viewer_id=viewer_id
+                )
+                for item in items
+            }
             html = fragments.cached_items(
-                state, items, can_edit, lambda missing: render_items(missing, state)
+                state, items, can_edit, lambda missing: render_items(missing, state), facts
             )
         of_item = {item.id: now for item, now in progress[index].states}  # this step's states
         states = [
@@ -242,9 +273,16 @@ def _render_step(
             else None
         )
 
+        section_comments = {section.id: counts.in_items(section.items) for section in step.sections}
+        step_comments = counts.by_step(definition)
+        open_comments = sum(counts.by_item.values())
+
         def render_shell() -> tuple[str, str]:
             """The step bar and the page around its items, which hold their slots."""
             context = {
+                "section_comments": section_comments,
+                "step_comments": step_comments,
+                "open_comments": open_comments,
                 "next_open": next_link,
                 "plan": plan,
                 "definition": definition,
@@ -272,6 +310,7 @@ def _render_step(
             [(section.id, str(now)) for section, now in states],
             [(p.step.id, str(p.state), p.done, p.total) for p in progress],
             (next_link["url"], str(next_link["label"])) if next_link else None,
+            (section_comments, step_comments, open_comments),
         )
         stepper, shell = fragments.cached_shell(plan, f"shell-{step.id}", shell_facts, render_shell)
         return stepper, fragments.fill_items(shell, html)
@@ -279,15 +318,17 @@ def _render_step(
     if problems:
         stepper, body = fragments.with_token(request, render_parts())
     else:
-        stepper, body = fragments.cached_parts(
-            request, plan, f"step-{step.id}-{can_edit}", render_parts
-        )
+        # Own comments show links to edit them: a step with threads is cached per reader.
+        reader = viewer_id if counts.in_items(step.items) else None
+        name = f"step-{step.id}-{can_edit}-{can_comment}-{counts.tag}-{reader}"
+        stepper, body = fragments.cached_parts(request, plan, name, render_parts)
     context = {
         "plan": plan,
         "step": step,
         "stepper": stepper,
         "body": body,
         "can_edit": can_edit,
+        "can_comment": can_comment,
         "membership": membership,
     }
     return render(request, "plans/step.html", context, status=status)
@@ -297,12 +338,13 @@ def _render_step(
 @require_GET
 def plan_step(request: AuthenticatedRequest, plan_id: int, step_id: str) -> HttpResponse:
     plan, membership = plan_for(request.user, plan_id)
+    counts = comment_counts(plan)  # one query: the comments shown are part of the ETag
     return _unless_unchanged(
         request,
         plan,
         membership,
-        f"step-{step_id}",
-        lambda: _render_step(request, plan, step_id, membership),
+        f"step-{step_id}-{counts.tag}",
+        lambda: _render_step(request, plan, step_id, membership, counts=counts),
     )
 
 
@@ -313,13 +355,23 @@ def _item_html(
     problems: dict[str, Problem],
     *,
     can_edit: bool,
+    can_comment: bool = False,
 ) -> str:
     """One item's HTML, as on the step page: autosave swaps it in after a refused save."""
+    comments = item_comments(
+        state.plan,
+        state.definition,
+        [item],
+        comment_counts(state.plan),
+        can_comment=can_edit or can_comment,
+        viewer_id=getattr(request.user, "pk", None),
+    )
     context = {
         "view": item_view(item, state, problems),
         "plan": state.plan,
         "step": state.definition.step_of(item.id),
         "can_edit": can_edit,
+        "comments": comments[item.id],
     }
     return render_to_string("plans/items/item.html", context, request=request)
 
@@ -394,7 +446,15 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
         if item is None:
             raise Http404
         can_edit = can(membership, Capability.EDIT)
-        return HttpResponse(_item_html(request, plan_state(plan), item, {}, can_edit=can_edit))
+        html = _item_html(
+            request,
+            plan_state(plan),
+            item,
+            {},
+            can_edit=can_edit,
+            can_comment=can(membership, Capability.COMMENT),
+        )
+        return HttpResponse(html)
     if request.method != "POST":
         return HttpResponse(status=405)
     plan, membership = plan_for(request.user, plan_id, Capability.EDIT)
@@ -515,6 +575,14 @@ def record_move(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpRe
     return redirect(_step_url(plan, step.id if step else "", f"record-{uid}"))
 
 
+def _history_entries(
+    changes: list[Change], plan: Plan, item_id: str
+) -> list[Change | CommentEvent]:
+    """The item's changes and its comments, newest first."""
+    entries: list[Change | CommentEvent] = [*changes, *item_comment_events(plan, item_id)]
+    return sorted(entries, key=lambda e: e.created, reverse=True)
+
+
 @login_required
 @require_GET
 def item_history_page(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
@@ -530,7 +598,7 @@ def item_history_page(request: AuthenticatedRequest, plan_id: int, item_id: str)
             "plan": plan,
             "item": item,
             "step": state.definition.step_of(item_id),
-            "changes": item_history(state, item_id),
+            "entries": _history_entries(item_history(state, item_id), plan, item_id),
             "membership": membership,
         },
     )

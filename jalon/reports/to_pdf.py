@@ -95,6 +95,7 @@ def _record(entry: Entry, record: Record, number: int, t: _Text) -> dict[str, An
 def _entry(entry: Entry, t: _Text) -> dict[str, Any]:
     selected_level = next((lvl for lvl in entry.levels if lvl.selected), None)
     return {
+        "id": entry.id,
         "kind": entry.kind.value,
         "question": t(entry.question),
         "answered": entry.answered,

@@ -18,10 +18,12 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from jalon.access import plan_for
+from jalon.discussions.selectors import plan_threads
 from jalon.http import AuthenticatedRequest
 from jalon.plans import fragments
 from jalon.plans.models import Plan, PlanVersion
 from jalon.plans.selectors import PlanState
+from jalon.plans.services import definition_of
 
 from .charts import all_charts
 from .document import review_of
@@ -52,10 +54,16 @@ def requested_language(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
-    """The whole plan as one page, to read on screen or print (A4, a page per step)."""
+    """The whole plan as one page, to read on screen or print (A4, a page per step);
+    `?comments=1`: with the open comments after each item (the downloads never have them)."""
     plan, _membership = plan_for(request.user, plan_id)
     language = requested_language(request)
     document = plan_document(plan, language)
+    with_comments = request.GET.get("comments") == "1"
+    comments: dict[str, list[Any]] = {}
+    if with_comments:
+        for view in plan_threads(plan, definition_of(plan), resolved=False):
+            comments.setdefault(view.thread.item_id, []).append(view)
     with translation.override(language):
         data = document_data(document)
         return render(
@@ -68,6 +76,8 @@ def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
                 "download_url": reverse("plan_download", args=[plan.pk, "pdf"]),
                 "language": language,
                 "other_language": "en" if language == "fr" else "fr",
+                "with_comments": with_comments,
+                "comments": comments,
             },
         )
 

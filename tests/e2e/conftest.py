@@ -109,7 +109,10 @@ def record_titles(page, item_id: str) -> list[str]:
     """The titles of a list's records, in the order shown."""
     return [
         text.strip()
-        for text in item(page, item_id).locator("li details > summary").all_inner_texts()
+        # the record's own disclosure, not its « Commentaires (N) » one
+        for text in item(page, item_id)
+        .locator("li > details:not(.comments) > summary")
+        .all_inner_texts()
     ]
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from jalon.accounts.models import User
+from jalon.discussions.models import Comment
 from jalon.organisations.models import Membership
 from jalon.organisations.services import invitation_create, invitation_revoke, membership_add
 from jalon.plans import review, services
@@ -145,6 +146,10 @@ PAGE_TYPES = (
     "print view, demo plan",
     "print view, empty plan",
     "validated version",
+    "print view with comments",
+    "open comments",
+    "resolved comments",
+    "edit a comment",
     "import a plan",
     "not found",
     "step 2, conflict (409)",
@@ -216,6 +221,12 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("print view, demo plan", reverse("plan_print", args=[plan.pk]))
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
     visit("validated version", reverse("plan_version", args=[empty.pk, site.version.pk]))
+    visit("print view with comments", reverse("plan_print", args=[plan.pk]) + "?comments=1")
+    visit("open comments", reverse("plan_comments", args=[plan.pk]))
+    visit("resolved comments", reverse("plan_comments", args=[plan.pk]) + "?resolved=1")
+    own = Comment.objects.filter(thread__plan=plan, author=site.owner).first()
+    assert own is not None, "the demo has comments by its owner"
+    visit("edit a comment", reverse("comment_edit", args=[plan.pk, own.pk]))
     visit("import a plan", reverse("plan_import", args=[plan.organisation_id]))
     visit("not found", f"/plans/{plan.pk + 1000}/", status=404)
 
