@@ -12,6 +12,8 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.discussions.models import Notification
+from jalon.discussions.services import notify
 from jalon.plans.services import record_add
 
 from .conftest import client_for
@@ -119,6 +121,23 @@ ACCESS = {
     "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
     "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
+    "profile": ("get", "/accounts/profile/", {}, SIGNED_IN),
+    "profile:post": (
+        "post",
+        "/accounts/profile/",
+        {"name": "Awa", "language": "fr", "digest": "daily"},
+        row(LOGIN, 302, 302, 302, 302, 302),
+    ),
+    "notifications": ("get", "/notifications/", {}, SIGNED_IN),
+    "notifications_read": ("post", "/notifications/read/", {}, row(LOGIN, 302, 302, 302, 302, 302)),
+    # The owner's notification: anyone else gets a 404, as for one that does not exist.
+    "notification_open": (
+        "get",
+        "/notifications/{notification}/",
+        {},
+        row(LOGIN, 404, 404, 404, 404, 302),
+    ),
+    "presence": ("get", "/plans/{plan}/presence/", {}, MEMBERS_READ),
 }
 
 
@@ -132,7 +151,21 @@ def test_every_url_has_an_access_decision():
 def ids(plan, people):
     record = record_add(plan=plan, user=people["owner"], item_id="actors", raw={"name": "Mairie"})
     member = plan.organisation.memberships.get(user=people["viewer"])
-    return {"org": plan.organisation_id, "plan": plan.pk, "record": record.uid, "member": member.pk}
+    (notification,) = notify(
+        recipients=[people["owner"]],
+        actor=people["editor"],
+        kind=Notification.Kind.COMMENT,
+        plan=plan,
+        summary="Voir la réponse",
+        url=f"/plans/{plan.pk}/",
+    )
+    return {
+        "org": plan.organisation_id,
+        "plan": plan.pk,
+        "record": record.uid,
+        "member": member.pk,
+        "notification": notification.pk,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -158,6 +191,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/items/orientation/history/",
         "/plans/{plan}/print/",
         "/plans/{plan}/download/pdf/",
+        "/plans/{plan}/presence/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.discussions import selectors as discussions
+from jalon.discussions.services import presence_touch
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -76,7 +78,9 @@ def _unless_unchanged(
 ) -> HttpResponse:
     """A plan's page with its ETag; 304 with no body when the browser already has it as it is
     now (a repeat visit on 2G then costs a few hundred bytes instead of the page)."""
-    etag = fragments.page_etag(request, plan, name, membership.role)
+    etag = fragments.page_etag(
+        request, plan, name, membership.role, header=discussions.unread_for(request)
+    )
     if etag is None:
         return page()
     not_modified = get_conditional_response(request, etag=etag)
@@ -355,6 +359,7 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
         return bad_request_response(
             request, _("This worksheet has no item %(id)r.") % {"id": item_id}
         )
+    presence_touch(user=request.user, plan=plan, item_id=item.id)  # « Awa modifie… »
     raw = answer_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:
@@ -383,6 +388,7 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
 @require_POST
 def record_add(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
     plan, membership, item = _editable_item(request, plan_id, item_id)
+    presence_touch(user=request.user, plan=plan, item_id=item.id)
     raw = record_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:
@@ -414,6 +420,7 @@ def _record_item(
 @require_POST
 def record_update(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpResponse:
     plan, membership, _record, item = _record_item(request, plan_id, uid)
+    presence_touch(user=request.user, plan=plan, item_id=item.id)
     raw = record_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:

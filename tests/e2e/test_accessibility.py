@@ -22,6 +22,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from jalon.accounts.models import User
+from jalon.discussions.models import Notification
+from jalon.discussions.services import notify
 from jalon.organisations.services import membership_add
 from jalon.plans import services
 from jalon.plans.demo import COLLEAGUE, DEMO_USER, load_demo
@@ -70,12 +72,23 @@ def site(live_server) -> Site:
     )
     viewer = User.objects.create_user("lecteur@example.org", PASSWORD, name="Fatou Lecteur")
     membership_add(organisation=plan.organisation, email=viewer.email, role="viewer")
+    colleague = User.objects.get(email=COLLEAGUE["email"])
+    # Unread notifications: the header shows their count on every page, the list marks them.
+    for kind in (Notification.Kind.MENTION, Notification.Kind.VALIDATED):
+        notify(
+            recipients=[owner],
+            actor=colleague,
+            kind=kind,
+            plan=plan,
+            summary=f"Relisez {LONG_WORD}",
+            url=f"/plans/{plan.pk}/",
+        )
     return Site(
         base=live_server.url,
         plan=plan,
         empty=empty,
         owner=owner,
-        colleague=User.objects.get(email=COLLEAGUE["email"]),
+        colleague=colleague,
         viewer=viewer,
     )
 
@@ -119,6 +132,8 @@ PAGE_TYPES = (
     "password reset link invalid",
     "home",
     "change password",
+    "profile",
+    "notifications",
     "new municipality",
     "municipality (owner)",
     "new plan",
@@ -172,6 +187,8 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     organisation = f"/organisations/{plan.organisation_id}"
     visit("home", "/")
     visit("change password", "/accounts/password_change/")
+    visit("profile", "/accounts/profile/")
+    visit("notifications", "/notifications/")
     visit("new municipality", "/organisations/new/")
     visit("municipality (owner)", f"{organisation}/")
     visit("new plan", f"{organisation}/plans/new/")
