@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,16 @@ def unread_for(request: HttpRequest) -> int:
         cached = unread_count(user) if user is not None and user.is_authenticated else 0
         request._jalon_unread = cached  # type: ignore[attr-defined]
     return cached
+
+
+def notification_of(user: User, notification_id: int) -> Notification:
+    """One of this person's notifications; anyone else's is a 404, exactly like one that does
+    not exist. Here rather than in jalon/access.py, which sits below this room: a notification
+    belongs to one person, no membership or role comes into it."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        raise Http404
+    return notification
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:

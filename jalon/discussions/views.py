@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +14,6 @@ from jalon.access import plan_for
 from jalon.http import AuthenticatedRequest
 
 from . import selectors, services
-from .models import Notification
 
 PER_PAGE = 20
 
@@ -40,8 +39,7 @@ def notifications_read(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notification_open(request: AuthenticatedRequest, notification_id: int) -> HttpResponse:
-    # Someone else's notification is a 404, like one that does not exist.
-    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notification = selectors.notification_of(request.user, notification_id)
     return redirect(services.notification_open(notification=notification))
 
 
