@@ -2,10 +2,13 @@
 language, the Content-Security-Policy header, and how failed logins are counted and shown (the
 hooks django-axes calls).
 
-Jalon speaks French unless the person chose English with the language switch. Django's
-LocaleMiddleware would follow the browser's Accept-Language, but our users' phones and shared
-office computers are often set to English while they work in French: the worksheet is French
-first, so only an explicit choice (the language cookie) changes it."""
+Jalon speaks French unless the person chose English. Django's LocaleMiddleware would follow the
+browser's Accept-Language, but our users' phones and shared office computers are often set to
+English while they work in French: the worksheet is French first, so only an explicit choice
+changes it. A signed-in person's choice (their profile, `User.language`) wins, so it follows them
+from the office computer to their phone; otherwise the language cookie decides (the switch, or the
+profile, sets it). The switch, used by a signed-in person, also changes their choice
+(`jalon.accounts.views.language_switch`): one choice, the last one made, wherever it was made."""
 
 import ipaddress
 from collections.abc import Callable, Mapping
@@ -43,7 +46,9 @@ def language_middleware(
     languages = {code for code, _name in settings.LANGUAGES}
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        user = getattr(request, "user", None)
+        chosen = user.language if user is not None and user.is_authenticated else ""
+        language = chosen or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in languages:
             language = settings.LANGUAGE_CODE
         translation.activate(language)

@@ -8,6 +8,8 @@ environment variables; the defaults are safe for development and tests.
     DATABASE_URL                use this database instead of SQLite (postgres://…)
     JALON_EMAIL_HOST (+ _PORT, _USER, _PASSWORD, _USE_TLS), JALON_FROM_EMAIL
                                 send e-mail through SMTP; without a host, e-mails go to the console
+    JALON_BASE_URL              where people reach Jalon, for the links in e-mails (digests)
+                                (default: http://127.0.0.1:8000)
     JALON_SECURE=1              HTTPS only: secure cookies, HSTS, redirect to https
     JALON_HSTS_PRELOAD=1        also ask browsers to preload HSTS (see below: the domain's owner
                                 decides, for all its subdomains)
@@ -70,10 +72,10 @@ MIDDLEWARE = [
     "jalon.middleware.private_pages_middleware",  # after whitenoise: pages, not static files
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "jalon.middleware.language_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jalon.middleware.language_middleware",  # after auth: a signed-in person's choice wins
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jalon.discussions.context_processors.notifications",  # the header's count
             ],
         },
     }
@@ -198,6 +201,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not COLLECTED
 
 # E-mail: the console by default, SMTP when a host is given.
+JALON_BASE_URL = env.get("JALON_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.get("JALON_FROM_EMAIL", "Jalon <jalon@localhost>")
 if env.get("JALON_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -16,8 +16,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts.language_switch, name="set_language"),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),
     path(
         "organisations/<id:organisation_id>/",

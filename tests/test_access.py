@@ -12,7 +12,8 @@ import re
 import pytest
 from django.urls import get_resolver
 
-from jalon.discussions.services import thread_start
+from jalon.discussions.models import Notification
+from jalon.discussions.services import notify, thread_start
 from jalon.organisations.services import invitation_create
 from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
@@ -203,6 +204,23 @@ ACCESS = {
         row(LOGIN, 404, 403, 403, 403, 302),
     ),
     "comment_delete": ("post", "/plans/{plan}/comments/{comment}/delete/", {}, AUTHOR_ONLY_POST),
+    "profile": ("get", "/accounts/profile/", {}, SIGNED_IN),
+    "profile:post": (
+        "post",
+        "/accounts/profile/",
+        {"name": "Awa", "language": "fr", "digest": "daily"},
+        row(LOGIN, 302, 302, 302, 302, 302),
+    ),
+    "notifications": ("get", "/notifications/", {}, SIGNED_IN),
+    "notifications_read": ("post", "/notifications/read/", {}, row(LOGIN, 302, 302, 302, 302, 302)),
+    # The owner's notification: anyone else gets a 404, as for one that does not exist.
+    "notification_open": (
+        "get",
+        "/notifications/{notification}/",
+        {},
+        row(LOGIN, 404, 404, 404, 404, 302),
+    ),
+    "presence": ("get", "/plans/{plan}/presence/", {}, MEMBERS_READ),
 }
 
 
@@ -223,6 +241,14 @@ def ids(plan, people):
         role="viewer",
     )  # fmt: skip
     comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
+    (notification,) = notify(
+        recipients=[people["owner"]],
+        actor=people["editor"],
+        kind=Notification.Kind.COMMENT,
+        plan=plan,
+        summary="Voir la réponse",
+        url=f"/plans/{plan.pk}/",
+    )
     return {
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -233,6 +259,7 @@ def ids(plan, people):
         "token": sent.token,
         "thread": comment.thread_id,
         "comment": comment.pk,
+        "notification": notification.pk,
     }
 
 
@@ -265,6 +292,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/organisations/{org}/activity/",
         "/plans/{plan}/invite/",
         "/plans/{plan}/comments/",
+        "/plans/{plan}/presence/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

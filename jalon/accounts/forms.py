@@ -1,7 +1,9 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jalon.worksheets.text import PlainTextValidator
@@ -30,3 +32,33 @@ class SignupForm(UserCreationForm[User]):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account already uses this address. Log in instead."))
         return email
+
+
+class ProfileForm(forms.ModelForm[User]):
+    """What a person chooses for themselves: how they are shown, their language, their digest."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages and of the e-mails Jalon sends you."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("name", "language", "digest")
+        labels = {"name": _("Your name"), "digest": _("E-mail digest")}
+        help_texts = {
+            "name": _("Shown to your colleagues next to what you write."),
+            "digest": _(
+                "Comments, mentions and reviews that concern you, by e-mail. They always show "
+                "in the header."
+            ),
+        }
+        widgets = {"digest": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["name"].validators.append(PlainTextValidator(_("Your name")))
+        if not self.initial.get("language"):  # not chosen yet: the language of the page
+            self.initial["language"] = get_language()

@@ -1,8 +1,8 @@
 """Who did what in a plan or a municipality, newest first: plain selectors over each source of
-events (changes, invitations), merged into one list that pages.
+events (changes, comments, review moves, invitations), merged into one list that pages.
 
-Each source is one function returning `Event`s, newest first, at most `limit` of them; the comment
-and review sources plug in the same way (`activity_page` takes any list of them). A page of
+Each source is one function returning `Event`s, newest first, at most `limit` of them
+(`activity_page` takes any list of them). A page of
 `size` after `offset` events needs at most offset + size of each source: each is fetched that far
 in one query (never a query per event), the lists merged and sliced.
 """
@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from jalon.organisations.models import Invitation, Organisation, Role
-from jalon.plans.models import Plan, Revision
+from jalon.plans.models import Plan, ReviewEvent, ReviewState, Revision
 from jalon.plans.services import definition_of
 from jalon.worksheets.schema import Definition, Step
+
+from .models import Comment, Thread
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000  # past it a page would ask the database for an absurd LIMIT
@@ -36,6 +38,9 @@ class Kind:
     IMPORT = "import"
     INVITATION_SENT = "invitation_sent"
     INVITATION_ACCEPTED = "invitation_accepted"
+    COMMENT = "comment"
+    RESOLVED = "resolved"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,19 @@ class _Plans:
             for plan_id, definition in definitions.items()
         }
         return cls({plan.pk: plan for plan in plans}, definitions, steps)
+
+    def item_url(self, plan_id: int, item_id: str, record_uid: str = "") -> str:
+        """The item (or one of its records) on its step page; "" for an item the worksheet no
+        longer has."""
+        step = self.steps[plan_id].get(item_id)
+        if step is None:
+            return ""
+        anchor = f"#record-{record_uid}" if record_uid else f"#item-{item_id}"
+        return reverse("plan_step", args=[plan_id, step.id]) + anchor
+
+    def item_label(self, plan_id: int, item_id: str) -> str:
+        item = self.definitions[plan_id].item(item_id)
+        return _label(str(item.label)) if item else item_id
 
     def items_of_step(self, step_id: str) -> set[str]:
         return {
@@ -238,16 +256,10 @@ def _revision_event(known: _Plans, group: list[tuple[Any, ...]]) -> Event:
             url=reverse("plan_overview", args=[plan_id]),
             count=len(group),
         )
-    item = known.definitions[plan_id].item(item_id)
     step = known.steps[plan_id].get(item_id)
     uids = {row[2] for row in group}
     # One record, still there to point at: link to it; else to the item.
     uid = record_uid if len(uids) == 1 and action != Revision.Action.DELETE else ""
-    url = ""
-    if step is not None:
-        url = reverse("plan_step", args=[plan_id, step.id]) + (
-            f"#record-{uid}" if uid else f"#item-{item_id}"
-        )
     return Event(
         when=created,
         actor=actor,
@@ -259,12 +271,9 @@ def _revision_event(known: _Plans, group: list[tuple[Any, ...]]) -> Event:
         item_id=item_id,
         record_uid=uid,
         summary=_change_summary(
-            actor,
-            {row[3] for row in group},
-            _label(str(item.label)) if item else item_id,
-            len(group),
+            actor, {row[3] for row in group}, known.item_label(plan_id, item_id), len(group)
         ),
-        url=url,
+        url=known.item_url(plan_id, item_id, uid),
         count=len(group),
     )
 
@@ -341,12 +350,143 @@ def _invitation_event(
     )
 
 
+# Comments (discussions.Comment, Thread) -------------------------------------------------------
+
+
+def comment_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event]:
+    """Comments written and threads resolved, newest first; a deleted comment is not shown (its
+    words are gone). Two queries."""
+    if not plans or limit <= 0:
+        return []
+    known = _Plans.of(plans)
+    first = Comment.objects.filter(thread=OuterRef("thread")).order_by("id").values("id")[:1]
+    comments = (
+        Comment.objects.filter(thread__plan_id__in=list(known.by_id), deleted_at__isnull=True)
+        .select_related("thread", "author")
+        .annotate(first_id=Subquery(first))
+    )
+    resolved = Thread.objects.filter(
+        plan_id__in=list(known.by_id), resolved_at__isnull=False, withdrawn=False
+    ).select_related("resolved_by")
+    if filters.person is not None:
+        comments = comments.filter(author_id=filters.person)
+        resolved = resolved.filter(resolved_by_id=filters.person)
+    if filters.step is not None:
+        items = known.items_of_step(filters.step)
+        comments = comments.filter(thread__item_id__in=items)
+        resolved = resolved.filter(item_id__in=items)
+    events = []
+    for comment in comments.order_by("-created", "-id")[:limit]:
+        thread = comment.thread
+        author = comment.author
+        actor = _person(author.name, author.email) if author else _("someone")
+        values = {"name": actor, "item": known.item_label(thread.plan_id, thread.item_id)}
+        started = comment.pk == comment.first_id
+        summary = (
+            _("%(name)s commented on “%(item)s”")
+            if started
+            else _("%(name)s replied on “%(item)s”")
+        ) % values
+        events.append(_thread_event(known, thread, comment.created, actor, comment.author_id,
+                                    Kind.COMMENT, summary))  # fmt: skip
+    for thread in resolved.order_by("-resolved_at", "-id")[:limit]:
+        person = thread.resolved_by
+        actor = _person(person.name, person.email) if person else _("someone")
+        summary = _("%(name)s resolved a conversation on “%(item)s”") % {
+            "name": actor,
+            "item": known.item_label(thread.plan_id, thread.item_id),
+        }
+        when = thread.resolved_at or thread.created
+        events.append(
+            _thread_event(known, thread, when, actor, thread.resolved_by_id, Kind.RESOLVED, summary)
+        )
+    events.sort(key=lambda event: event.when, reverse=True)
+    return events[:limit]
+
+
+def _thread_event(
+    known: _Plans,
+    thread: Thread,
+    when: datetime,
+    actor: str,
+    actor_id: int | None,
+    kind: str,
+    summary: str,
+) -> Event:
+    step = known.steps[thread.plan_id].get(thread.item_id)
+    return Event(
+        when=when,
+        actor=actor,
+        actor_id=actor_id,
+        kind=kind,
+        plan_id=thread.plan_id,
+        plan_title=known.by_id[thread.plan_id].title,
+        step_id=step.id if step else "",
+        item_id=thread.item_id,
+        record_uid=thread.record_uid,
+        summary=summary,
+        url=known.item_url(thread.plan_id, thread.item_id, thread.record_uid),
+    )
+
+
+# Review moves (plans.ReviewEvent) --------------------------------------------------------------
+
+REVIEW_SUMMARIES = {
+    ReviewState.IN_REVIEW: gettext_lazy("%(name)s asked for a review of “%(plan)s”"),
+    ReviewState.CHANGES_REQUESTED: gettext_lazy("%(name)s asked for changes to “%(plan)s”"),
+    ReviewState.VALIDATED: gettext_lazy("%(name)s validated “%(plan)s”"),
+    ReviewState.DRAFT: gettext_lazy("“%(plan)s” is a draft again (%(name)s)"),
+}
+
+
+def review_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event]:
+    """The plans' review moves, newest first; none when narrowed to a step (a review is about
+    the whole plan). One query."""
+    if not plans or filters.step is not None or limit <= 0:
+        return []
+    by_id = {plan.pk: plan for plan in plans}
+    moves = ReviewEvent.objects.filter(plan_id__in=list(by_id))
+    if filters.person is not None:
+        moves = moves.filter(actor_id=filters.person)
+    events = []
+    for move in moves.order_by("-created", "-id")[:limit]:
+        plan = by_id[move.plan_id]
+        actor = move.actor_name or _("someone")
+        summary = str(REVIEW_SUMMARIES[ReviewState(move.to_state)]) % {
+            "name": actor,
+            "plan": plan.title,
+        }
+        if move.message:
+            summary = _("%(what)s: “%(message)s”") % {
+                "what": summary,
+                "message": _label(move.message),
+            }
+        events.append(
+            Event(
+                when=move.created,
+                actor=actor,
+                actor_id=move.actor_id,
+                kind=Kind.REVIEW,
+                plan_id=plan.pk,
+                plan_title=plan.title,
+                step_id="",
+                item_id="",
+                record_uid="",
+                summary=summary,
+                url=reverse("plan_overview", args=[plan.pk]),
+            )
+        )
+    return events
+
+
 # The pages' sources ---------------------------------------------------------------------------
 
 
 def plan_sources(plan: Plan, filters: Filters) -> list[Source]:
     return [
         lambda limit: revision_events([plan], filters, limit),
+        lambda limit: comment_events([plan], filters, limit),
+        lambda limit: review_events([plan], filters, limit),
         lambda limit: invitation_events(plan.organisation, plan, filters, limit),
     ]
 
@@ -355,5 +495,7 @@ def organisation_sources(organisation: Organisation, filters: Filters) -> list[S
     plans = list(organisation.plans.all())
     return [
         lambda limit: revision_events(plans, filters, limit),
+        lambda limit: comment_events(plans, filters, limit),
+        lambda limit: review_events(plans, filters, limit),
         lambda limit: invitation_events(organisation, None, filters, limit),
     ]

@@ -10,3 +10,5 @@ class DiscussionsConfig(AppConfig):
         from .demo import add_demo_comments
 
         demo_loaded.connect(add_demo_comments, dispatch_uid="discussions-demo-comments")
+        # Connects the receivers of the signals of the rooms below (notifications).
+        from . import receivers  # noqa: F401

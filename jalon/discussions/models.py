@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jalon.organisations.models import Organisation
@@ -114,3 +115,96 @@ class Comment(models.Model):
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class Notification(models.Model):
+    """Something that concerns one person in a plan: shown in their header until read, and
+    e-mailed once in their digest (unless they chose no digest)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("comment")
+        MENTION = "mention", _("mention")
+        REVIEW_REQUESTED = "review_requested", _("review requested")
+        CHANGES_REQUESTED = "changes_requested", _("changes requested")
+        VALIDATED = "validated", _("validated")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="notifications")
+    item_id = models.CharField(max_length=64, blank=True)
+    record_uid = models.CharField(max_length=32, blank=True)
+    # Plain text (a comment's first words, a reviewer's message): escaped wherever it is shown.
+    summary = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=500)  # a path in Jalon, never another host
+    created = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            # The header's count, on every page: only the unread rows are in this index.
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            # The digests: a person's rows not e-mailed yet.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(emailed_at__isnull=True),
+                name="notification_unsent",
+            ),
+            models.Index(fields=["recipient", "-created"], name="notification_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.plan_id})"
+
+    def headline(self) -> str:
+        """What happened, in the reader's language (the active one when it is called)."""
+        actor = str(self.actor) if self.actor else gettext("Someone")
+        headlines = {
+            self.Kind.COMMENT: gettext("%(actor)s commented"),
+            self.Kind.MENTION: gettext("%(actor)s mentioned you"),
+            self.Kind.REVIEW_REQUESTED: gettext("%(actor)s asks for a review of the plan"),
+            self.Kind.CHANGES_REQUESTED: gettext("%(actor)s asks for changes to the plan"),
+            self.Kind.VALIDATED: gettext("%(actor)s validated the plan"),
+        }
+        return headlines.get(self.Kind(self.kind), "%(actor)s") % {"actor": actor}
+
+
+class DigestSent(models.Model):
+    """When a person's last digest went out: a daily digest waits a day after it. In the database,
+    so that servers running `send_digests` at the same time agree (GUIDE §7)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.sent_at}"
+
+
+class Presence(models.Model):
+    """Where a person last typed in a plan, and when; one row per person and plan. `polled_at`
+    throttles the presence poll (in the database: every server sees it)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    item_id = models.CharField(max_length=64, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "plan"], name="one_presence_per_plan")
+        ]
+        indexes = [models.Index(fields=["plan", "seen_at"], name="presence_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.plan_id}:{self.item_id}"

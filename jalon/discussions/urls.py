@@ -40,4 +40,12 @@ urlpatterns: list[URLPattern] = [
         views.thread_reopen,
         name="thread_reopen",
     ),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path(
+        "notifications/<id:notification_id>/",
+        views.notification_open,
+        name="notification_open",
+    ),
+    path("plans/<id:plan_id>/presence/", views.presence, name="presence"),
 ]

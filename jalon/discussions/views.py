@@ -6,6 +6,8 @@ Without JavaScript the forms post and are redirected back to the item (or record
 page, with a message. With it (comments.js, header X-Jalon-Comments), the answer is the item's
 or record's comment block, swapped in place. Writing needs the COMMENT capability (commenters,
 editors, owners); reading, VIEW; a non-member gets a 404 (jalon/access.py).
+
+Pages of the discussions room: a person's notifications, and who is typing in a plan.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +29,7 @@ from jalon.organisations.models import Organisation
 from jalon.plans.models import Plan
 from jalon.plans.services import definition_of
 
-from . import services
+from . import selectors, services
 from .activity import (
     Filters,
     Source,
@@ -38,7 +40,7 @@ from .activity import (
 )
 from .forms import CommentForm, ThreadForm
 from .models import Comment, Thread
-from .selectors import comment_counts, item_comments, plan_threads
+from .selectors import comment_counts, item_comments, item_url, plan_threads
 from .services import visit_record
 
 
@@ -107,12 +109,6 @@ def in_place(request: HttpRequest) -> bool:
     return request.headers.get("X-Jalon-Comments") == "1"
 
 
-def _step_url(plan: Plan, item_id: str, record_uid: str = "") -> str:
-    step = definition_of(plan).step_of(item_id)
-    url = reverse("plan_step", args=[plan.pk, step.id if step else "1"])
-    return f"{url}#record-{record_uid}" if record_uid else f"{url}#item-{item_id}"
-
-
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
     if in_place(request):
         return JsonResponse({"error": message}, status=400)
@@ -143,7 +139,7 @@ def _done(
         context = {"block": comments.block(record_uid), "open": True}
         return HttpResponse(render_to_string("discussions/_comments.html", context, request))
     messages.success(request, message)
-    return redirect(_step_url(plan, item_id, record_uid))
+    return redirect(item_url(plan, item_id, record_uid))
 
 
 def _thread(plan: Plan, thread_id: int) -> Thread:
@@ -237,7 +233,7 @@ def comment_edit(request: AuthenticatedRequest, plan_id: int, comment_id: int) -
         status = 400
     item = definition_of(plan).item(comment.thread.item_id)
     context = {"plan": plan, "comment": comment, "form": form, "item": item}
-    context["back"] = _step_url(plan, comment.thread.item_id, comment.thread.record_uid)
+    context["back"] = item_url(plan, comment.thread.item_id, comment.thread.record_uid)
     return render(request, "discussions/edit.html", context, status=status)
 
 
@@ -264,7 +260,7 @@ def plan_comments(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
         (
             tv,
             definition.step_of(tv.thread.item_id),
-            _step_url(plan, tv.thread.item_id, tv.thread.record_uid),
+            item_url(plan, tv.thread.item_id, tv.thread.record_uid),
         )
         for tv in threads
     ]
@@ -279,3 +275,41 @@ def plan_comments(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
         },
     }
     return render(request, "discussions/plan_comments.html", context)
+
+
+PER_PAGE = 20
+
+
+@login_required
+@require_GET
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
+    page = Paginator(selectors.notifications_of(request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unread = selectors.unread_for(request)
+    return render(request, "discussions/notifications.html", {"page": page, "unread": unread})
+
+
+@login_required
+@require_POST
+def notifications_read(request: AuthenticatedRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")
+
+
+@login_required
+@require_GET
+def notification_open(request: AuthenticatedRequest, notification_id: int) -> HttpResponse:
+    notification = selectors.notification_of(request.user, notification_id)
+    return redirect(services.notification_open(notification=notification))
+
+
+@login_required
+@require_GET
+def presence(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """Who else is typing where in the plan, for the page's script: a few hundred bytes."""
+    plan, _membership = plan_for(request.user, plan_id)
+    if not services.presence_poll(user=request.user, plan=plan):
+        return JsonResponse({"error": _("Too many requests: wait a few seconds.")}, status=429)
+    return JsonResponse({"editing": selectors.editing_now(plan, request.user)})

@@ -191,13 +191,17 @@ def with_token(request: HttpRequest, parts: tuple[str, ...]) -> tuple[SafeString
     return tuple(SafeString(part.replace(CSRF_SLOT, token)) for part in parts)  # nosec B703
 
 
-def page_etag(request: HttpRequest, plan: Plan, name: str, role: str) -> str | None:
+def page_etag(
+    request: HttpRequest, plan: Plan, name: str, role: str, header: Any = ()
+) -> str | None:
     """The ETag of a plan's page as this person sees it now, or None when it must not be reused
     (a one-time message waits to be shown: the page with it must never answer 304).
 
     It changes with the plan's state, the reader (and their name, in the header), their role,
     the language, the day (« today at » wording), their CSRF secret (the forms embed a token
-    derived from it) and the static files' manifest (the page links hashed file names)."""
+    derived from it), the static files' manifest (the page links hashed file names) and
+    `header`: what else the header shows of the reader (the rooms above give their unread
+    count), so that a 304 never keeps a stale one."""
     if len(messages.get_messages(request)):  # len() reads them without marking them shown
         return None
     user = getattr(request, "user", None)
@@ -209,6 +213,7 @@ def page_etag(request: HttpRequest, plan: Plan, name: str, role: str) -> str | N
         request.META.get("CSRF_COOKIE") or _new_csrf_secret(request),
         getattr(staticfiles_storage, "manifest_hash", ""),
         settings.TIME_ZONE,
+        header,
     )
     return f'"{_digest(_key(plan, "page", facts))[:32]}"'
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.discussions import selectors as discussions
 from jalon.discussions.activity import changes_since
 from jalon.discussions.selectors import (
     CommentCounts,
@@ -35,7 +36,7 @@ from jalon.discussions.selectors import (
     item_comment_events,
     item_comments,
 )
-from jalon.discussions.services import visit_record
+from jalon.discussions.services import presence_touch, visit_record
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -88,9 +89,10 @@ def _unless_unchanged(
 ) -> HttpResponse:
     """A plan's page with its ETag; 304 with no body when the browser already has it as it is
     now (a repeat visit on 2G then costs a few hundred bytes instead of the page)."""
-    # The buttons a validator gets differ from those of a colleague of the same role.
+    # The buttons a validator gets differ from those of a colleague of the same role; the header
+    # shows the person's unread notifications.
     role = f"{membership.role}+validator" if membership.validator else membership.role
-    etag = fragments.page_etag(request, plan, name, role)
+    etag = fragments.page_etag(request, plan, name, role, header=discussions.unread_for(request))
     if etag is None:
         return page()
     not_modified = get_conditional_response(request, etag=etag)
@@ -463,6 +465,7 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
         return bad_request_response(
             request, _("This worksheet has no item %(id)r.") % {"id": item_id}
         )
+    presence_touch(user=request.user, plan=plan, item_id=item.id)  # « Awa modifie… »
     raw = answer_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:
@@ -491,6 +494,7 @@ def item_save(request: AuthenticatedRequest, plan_id: int, item_id: str) -> Http
 @require_POST
 def record_add(request: AuthenticatedRequest, plan_id: int, item_id: str) -> HttpResponse:
     plan, membership, item = _editable_item(request, plan_id, item_id)
+    presence_touch(user=request.user, plan=plan, item_id=item.id)
     raw = record_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:
@@ -522,6 +526,7 @@ def _record_item(
 @require_POST
 def record_update(request: AuthenticatedRequest, plan_id: int, uid: str) -> HttpResponse:
     plan, membership, _record, item = _record_item(request, plan_id, uid)
+    presence_touch(user=request.user, plan=plan, item_id=item.id)
     raw = record_from_post(item, request.POST)
     client, seq = sequence_from_post(request.POST)
     try:

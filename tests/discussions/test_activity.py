@@ -12,8 +12,10 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from jalon.discussions import services as comment_services
 from jalon.discussions.models import Visit
 from jalon.organisations import services as organisation_services
+from jalon.plans import review
 from jalon.plans.models import Revision
 from jalon.plans.plan_file import parse
 from jalon.plans.services import answer_save, plan_import, record_add
@@ -121,6 +123,31 @@ def test_filters_by_person_and_by_step(client, plan, people):
     # The municipality's page filters the same way.
     org_path = f"/organisations/{plan.organisation_id}/activity/"
     assert len(lines(activity(client, org_path, step="1"))) == 1
+
+
+def test_comments_and_review_moves_show_and_filter(client, plan, people):
+    comment = comment_services.thread_start(
+        plan=plan, user=people["commenter"], item_id="competences", body="Qui forme les agents ?"
+    )
+    comment_services.comment_reply(thread=comment.thread, user=people["editor"], body="La DSI.")
+    comment_services.thread_resolve(thread=comment.thread, user=people["editor"])
+    owner = plan.organisation.memberships.get(user=people["owner"])
+    review.review_validate(plan=plan, membership=owner, message="Bon pour le conseil")
+    client_for(client, people["viewer"])
+    path = f"/plans/{plan.pk}/activity/"
+    shown = lines(activity(client, path))
+    assert shown[0].startswith("Owner a validé « ") and "Bon pour le conseil" in shown[0]
+    assert shown[1].startswith("Editor a résolu une discussion sur « ")
+    assert shown[2].startswith("Editor a répondu sur « ")
+    assert shown[3].startswith("Commenter a commenté « ")
+    # A comment belongs to its item's step; a review move to no step.
+    assert len(lines(activity(client, path, step="2"))) == 3
+    assert lines(activity(client, path, step="1")) == []
+    assert len(lines(activity(client, path, person=people["editor"].pk))) == 2
+    page = activity(client, path)
+    assert f'href="/plans/{plan.pk}/steps/2/#item-competences"' in page
+    org_page = activity(client, f"/organisations/{plan.organisation_id}/activity/")
+    assert len(lines(org_page)) == 4
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from jalon.accounts.models import User
-from jalon.discussions.models import Comment
+from jalon.discussions.models import Comment, Notification
+from jalon.discussions.services import notify
 from jalon.organisations.models import Membership
 from jalon.organisations.services import invitation_create, invitation_revoke, membership_add
 from jalon.plans import review, services
@@ -79,13 +80,24 @@ def site(live_server) -> Site:
     review.review_request(plan=plan, membership=owner_membership, message="Prêt à relire")
     version = review.review_validate(plan=empty, membership=owner_membership).version
     assert version is not None
+    colleague = User.objects.get(email=COLLEAGUE["email"])
+    # Unread notifications: the header shows their count on every page, the list marks them.
+    for kind in (Notification.Kind.MENTION, Notification.Kind.VALIDATED):
+        notify(
+            recipients=[owner],
+            actor=colleague,
+            kind=kind,
+            plan=plan,
+            summary=f"Relisez {LONG_WORD}",
+            url=f"/plans/{plan.pk}/",
+        )
     return Site(
         base=live_server.url,
         plan=plan,
         empty=empty,
         version=version,
         owner=owner,
-        colleague=User.objects.get(email=COLLEAGUE["email"]),
+        colleague=colleague,
         viewer=viewer,
     )
 
@@ -131,6 +143,8 @@ PAGE_TYPES = (
     "invitation withdrawn (410)",
     "home",
     "change password",
+    "profile",
+    "notifications",
     "new municipality",
     "municipality (owner)",
     "new plan",
@@ -204,6 +218,8 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     organisation = f"/organisations/{plan.organisation_id}"
     visit("home", "/")
     visit("change password", "/accounts/password_change/")
+    visit("profile", "/accounts/profile/")
+    visit("notifications", "/notifications/")
     visit("new municipality", "/organisations/new/")
     visit("municipality (owner)", f"{organisation}/")
     visit("new plan", f"{organisation}/plans/new/")

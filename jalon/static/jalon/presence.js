@@ -1,0 +1,63 @@
+// Jalon presence: while this page is visible and the person is in an item (focus inside it), ask
+// every 20 s who else is typing in the plan, and say it on their items (« Moussa modifie cette
+// réponse »). The server learns who types from the saves autosave already sends; this script
+// only reads. Names go in with textContent, never as markup. Without JavaScript nothing shows.
+(function () {
+  "use strict";
+  var source = document.getElementById("presence-source");
+  if (!source || !window.fetch) return;
+  var URL = source.dataset.url;
+  var EVERY = 20000;
+  var timer = null;
+  var busy = false;
+  var last = 0;
+
+  function region(item) {
+    var p = item.querySelector(":scope > .presence");
+    if (!p) {
+      // Made before it is filled, so that screen readers announce the change (aria-live).
+      p = document.createElement("p");
+      p.className = "presence";
+      p.setAttribute("aria-live", "polite");
+      var label = item.querySelector(".label");
+      if (label) label.insertAdjacentElement("afterend", p); else item.prepend(p);
+    }
+    return p;
+  }
+  function show(editing) {
+    document.querySelectorAll(".item[data-item]").forEach(function (item) {
+      var text = editing[item.dataset.item] || "";
+      var p = region(item);
+      if (p.textContent !== text) p.textContent = text;
+    });
+  }
+  function inItem() {
+    var el = document.activeElement;
+    return !!(el && el.closest && el.closest(".item[data-item]"));
+  }
+  function active() { return document.visibilityState === "visible" && inItem(); }
+
+  function poll() {
+    timer = null;
+    if (!active() || busy) return;
+    busy = true;
+    last = Date.now();
+    fetch(URL, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data && data.editing) show(data.editing); })
+      .catch(function () { /* offline: the next poll tries again */ })
+      .then(function () { busy = false; schedule(EVERY); });
+  }
+  function schedule(delay) {
+    if (timer || !active()) return;
+    timer = setTimeout(poll, Math.max(delay, 0));
+  }
+  function wake() {
+    // Back in an item, or back on the page: ask soon, but not more than every 5 s.
+    if (timer) { clearTimeout(timer); timer = null; }
+    schedule(Math.max(0, last + 5000 - Date.now()));
+  }
+  document.addEventListener("focusin", wake);
+  document.addEventListener("visibilitychange", wake);
+  document.querySelectorAll(".item[data-item]").forEach(region);
+})();
