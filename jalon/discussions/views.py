@@ -3,7 +3,7 @@
 Pages of comments. Each view: access check → form → service → redirect or render.
 
 Without JavaScript the forms post and are redirected back to the item (or record) on its step
-page, with a message. With it (comments.js, header X-Jalon-Comments), the answer is the item's
+page, with a message. With it (together.js, header X-Jalon-Comments), the answer is the item's
 or record's comment block, swapped in place. Writing needs the COMMENT capability (commenters,
 editors, owners); reading, VIEW; a non-member gets a 404 (jalon/access.py).
 

@@ -271,7 +271,7 @@ def test_a_viewer_reads_comments_but_has_no_form_and_gets_403_posting(client, pl
     viewer = client_for(client, people["viewer"])
     page = viewer.get(f"/plans/{plan.pk}/steps/2/").content.decode()
     assert "Lisible par tous" in page
-    assert f"/plans/{plan.pk}/comments/new/" not in page and "comments.js" not in page
+    assert f"/plans/{plan.pk}/comments/new/" not in page and 'id="comments-text"' not in page
     response = viewer.post(
         f"/plans/{plan.pk}/comments/new/", {"item": "competences", "body": "Moi aussi"}
     )

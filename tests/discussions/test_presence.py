@@ -128,5 +128,5 @@ def test_outsiders_do_not_see_who_is_typing(plan, people, who):
 def test_the_step_page_loads_the_presence_script_and_says_nothing_without_it(plan, people):
     autosave(client_for(Client(), people["editor"]), plan)
     page = client_for(Client(), people["viewer"]).get(f"/plans/{plan.pk}/steps/2/").content
-    assert b"jalon/presence.js" in page and f"/plans/{plan.pk}/presence/".encode() in page
+    assert b"jalon/together." in page and f"/plans/{plan.pk}/presence/".encode() in page
     assert "modifie cette réponse".encode() not in page
