@@ -285,8 +285,10 @@ SUMMARY_LENGTH = Notification._meta.get_field("summary").max_length or 300
 DAILY = timedelta(days=1)
 # Someone is « modifying » an item while they typed in it within this time.
 PRESENCE_WINDOW = timedelta(seconds=60)
-# The page polls every 20 s; a poll sooner than this after the last one is refused (429).
-POLL_INTERVAL = timedelta(seconds=5)
+# The page polls every 20 s, and never sooner than 5 s after its last poll left; a poll sooner
+# than this after the last one arrived is refused (429). Shorter than the page's 5 s: a slow
+# request arrives late, and the next one, sent 5 s after it left, may arrive less than 5 s later.
+POLL_INTERVAL = timedelta(seconds=3)
 
 
 def _local_path(url: str) -> str:
