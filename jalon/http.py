@@ -21,11 +21,16 @@ def wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Jalon-Autosave") == "1"
 
 
-def bad_request_response(request: HttpRequest, message: str) -> HttpResponse:
-    """A refused request, said in the person's language: JSON to an autosave, a page otherwise."""
+def bad_request_response(
+    request: HttpRequest, message: str, *, back: str = "", typed: str = ""
+) -> HttpResponse:
+    """A refused request, said in the person's language: JSON to an autosave, a page otherwise;
+    `back`: where the person was (else their municipalities), `typed`: what they wrote, given
+    back to copy, since a page without JavaScript cannot keep it in the form."""
     if wants_json(request):
         return JsonResponse({"error": message}, status=400)
-    return render(request, "error.html", {"message": message}, status=400)
+    context = {"message": message, "back": back, "typed": typed}
+    return render(request, "error.html", context, status=400)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

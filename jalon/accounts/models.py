@@ -29,7 +29,8 @@ class Digest(models.TextChoices):
     """How often a person hears by e-mail about what concerns them in their plans."""
 
     DAILY = "daily", _("Once a day")
-    IMMEDIATE = "immediate", _("Right away")
+    # Sent by the next run of `send_digests` (every few minutes from cron), not by the request.
+    IMMEDIATE = "immediate", _("Within a few minutes")
     NONE = "none", _("Never")
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from jalon.organisations.models import Invitation, Organisation, Role
 from jalon.plans.models import Plan, ReviewEvent, ReviewState, Revision
+from jalon.plans.review import event_message
 from jalon.plans.services import definition_of
 from jalon.worksheets.schema import Definition, Step
 
@@ -445,13 +446,15 @@ def review_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event
     if not plans or filters.step is not None or limit <= 0:
         return []
     by_id = {plan.pk: plan for plan in plans}
-    moves = ReviewEvent.objects.filter(plan_id__in=list(by_id))
+    moves = ReviewEvent.objects.filter(plan_id__in=list(by_id)).select_related("actor")
     if filters.person is not None:
         moves = moves.filter(actor_id=filters.person)
     events = []
     for move in moves.order_by("-created", "-id")[:limit]:
         plan = by_id[move.plan_id]
-        actor = move.actor_name or _("someone")
+        # The person's name today, as on the other lines (the event keeps the name they had).
+        actor = _person(move.actor.name, move.actor.email) if move.actor else move.actor_name
+        actor = actor or _("someone")
         summary = str(REVIEW_SUMMARIES[ReviewState(move.to_state)]) % {
             "name": actor,
             "plan": plan.title,
@@ -459,7 +462,7 @@ def review_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event
         if move.message:
             summary = _("%(what)s: “%(message)s”") % {
                 "what": summary,
-                "message": _label(move.message),
+                "message": _label(event_message(move)),
             }
         events.append(
             Event(

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -109,10 +110,19 @@ def in_place(request: HttpRequest) -> bool:
     return request.headers.get("X-Jalon-Comments") == "1"
 
 
-def _refused(request: HttpRequest, message: str) -> HttpResponse:
+def _refused(request: HttpRequest, message: str, back: str) -> HttpResponse:
+    """Nothing posted: said in the form (in place), or on a page that gives the text back and
+    leads back to the item."""
     if in_place(request):
         return JsonResponse({"error": message}, status=400)
-    return bad_request_response(request, message)
+    return bad_request_response(request, message, back=back, typed=request.POST.get("body", ""))
+
+
+def _back_to(plan: Plan, item_id: str, record_uid: str) -> str:
+    """The item a refused comment was about, if the worksheet has it; else the plan."""
+    if definition_of(plan).item(item_id) is None:
+        return reverse("plan_overview", args=[plan.pk])
+    return item_url(plan, item_id, record_uid if record_uid.isalnum() else "")
 
 
 def _form_problem(form: CommentForm) -> str:
@@ -160,8 +170,9 @@ def _comment(plan: Plan, comment_id: int) -> Comment:
 def thread_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
     form = ThreadForm(request.POST)
+    back = _back_to(plan, request.POST.get("item", ""), request.POST.get("record", ""))
     if not form.is_valid():
-        return _refused(request, _form_problem(form))
+        return _refused(request, _form_problem(form), back)
     data = form.cleaned_data
     try:
         services.thread_start(
@@ -173,7 +184,7 @@ def thread_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
             body=data["body"],
         )
     except services.CommentError as error:
-        return _refused(request, str(error))
+        return _refused(request, str(error), back)
     return _done(request, plan, data["item"], data["record"], _("Comment posted."))
 
 
@@ -183,12 +194,13 @@ def comment_reply(request: AuthenticatedRequest, plan_id: int, thread_id: int) -
     plan, _membership = plan_for(request.user, plan_id, Capability.COMMENT)
     thread = _thread(plan, thread_id)
     form = CommentForm(request.POST)
+    back = item_url(plan, thread.item_id, thread.record_uid)
     if not form.is_valid():
-        return _refused(request, _form_problem(form))
+        return _refused(request, _form_problem(form), back)
     try:
         services.comment_reply(thread=thread, user=request.user, body=form.cleaned_data["body"])
     except services.CommentError as error:
-        return _refused(request, str(error))
+        return _refused(request, str(error), back)
     return _done(request, plan, thread.item_id, thread.record_uid, _("Reply posted."))
 
 
@@ -269,7 +281,8 @@ def plan_comments(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
         "membership": membership,
         "rows": rows,
         "resolved": resolved,
-        "block": {
+        # Not « block »: inside {% block %} Django's own `block` variable would hide it.
+        "comment_block": {
             "can_comment": can(membership, Capability.COMMENT),
             "viewer_id": request.user.pk,
         },

@@ -246,3 +246,17 @@ def test_names_are_escaped_in_the_activity(client, plan, people):
     client_for(client, people["viewer"])
     page = activity(client, f"/plans/{plan.pk}/activity/")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_a_return_to_draft_reads_in_the_readers_language(client, plan, people):
+    owner = plan.organisation.memberships.get(user=people["owner"])
+    review.review_validate(plan=plan, membership=owner)
+    save(plan, people["editor"])  # after validation: a draft again, with the automatic message
+    client_for(client, people["viewer"])
+    path = f"/plans/{plan.pk}/activity/"
+    french = [line for line in lines(activity(client, path)) if "brouillon" in line]
+    assert len(french) == 1 and "Modifié après validation" in french[0]
+    client.cookies["django_language"] = "en"
+    english = [line for line in lines(activity(client, path)) if "draft again" in line]
+    assert len(english) == 1 and "Changed after validation" in english[0]
+    assert "Modifié" not in english[0]

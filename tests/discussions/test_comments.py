@@ -474,3 +474,37 @@ def test_the_demo_plan_has_a_few_comment_threads(db):
     assert Comment.objects.filter(thread__plan=plan, mentions__isnull=False).exists()
     load_demo()  # a second load writes nothing
     assert Thread.objects.filter(plan=plan).count() == 3
+
+
+def test_on_the_comments_pages_a_commenter_replies_resolves_and_reopens(client, plan, people):
+    open_one = start(plan, people["commenter"], body="Toujours ouvert")
+    done = start(plan, people["commenter"], item_id="orientation", body="Déjà réglé")
+    services.thread_resolve(thread=done.thread, user=people["editor"])
+    commenter = client_for(client, people["commenter"])
+    page = commenter.get(f"/plans/{plan.pk}/comments/").content.decode()
+    assert f"/threads/{open_one.thread_id}/reply/" in page and "Résoudre" in page
+    assert "Modifier ou supprimer" in page  # their own comment
+    resolved = commenter.get(f"/plans/{plan.pk}/comments/?resolved=1").content.decode()
+    assert f"/threads/{done.thread_id}/reopen/" in resolved and "Rouvrir" in resolved
+    commenter.post(f"/plans/{plan.pk}/threads/{done.thread_id}/reopen/")
+    done.thread.refresh_from_db()
+    assert done.thread.is_open
+
+
+def test_a_refused_comment_without_javascript_gives_the_text_back_and_the_way_back(
+    client, plan, people
+):
+    commenter = client_for(client, people["commenter"])
+    too_long = "Une remarque détaillée. " * 200  # 4,800 characters
+    response = commenter.post(
+        f"/plans/{plan.pk}/comments/new/", {"item": "competences", "body": too_long}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "au plus 4000 caractères" in page
+    assert "Une remarque détaillée. Une remarque détaillée." in page  # given back, to copy
+    assert f'href="/plans/{plan.pk}/steps/2/#item-competences"' in page
+    # An item the worksheet does not have leads back to the plan.
+    response = commenter.post(f"/plans/{plan.pk}/comments/new/", {"item": "nope", "body": "x"})
+    assert response.status_code == 400
+    assert f'href="/plans/{plan.pk}/"' in response.content.decode()

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='digest',
-            field=models.CharField(choices=[('daily', 'Once a day'), ('immediate', 'Right away'), ('none', 'Never')], default='daily', max_length=10, verbose_name='e-mail digest'),
+            field=models.CharField(choices=[('daily', 'Once a day'), ('immediate', 'Within a few minutes'), ('none', 'Never')], default='daily', max_length=10, verbose_name='e-mail digest'),
         ),
         migrations.AddField(
             model_name='user',
