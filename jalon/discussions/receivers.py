@@ -15,7 +15,7 @@ from jalon.plans.models import Plan, ReviewEvent, ReviewState, Revision
 from jalon.plans.signals import review_changed
 
 from .models import Comment, Notification
-from .selectors import item_url
+from .selectors import comment_url
 from .services import notify, thread_followers
 from .signals import comment_posted
 
@@ -82,7 +82,7 @@ def on_comment_posted(sender: Any, comment: Comment, mentioned: list[User], **kw
     thread = comment.thread
     plan = thread.plan
     named = {user.pk for user in mentioned}
-    url = item_url(plan, thread.item_id, thread.record_uid)
+    url = comment_url(plan, thread.item_id, comment.pk)
 
     def tell(recipients: list[User], kind: Notification.Kind) -> None:
         notify(

@@ -323,3 +323,8 @@ def item_url(plan: Plan, item_id: str, record_uid: str = "") -> str:
     step = definition_of(plan).step_of(item_id)
     url = reverse("plan_step", args=[plan.pk, step.id if step else "1"])
     return f"{url}#record-{record_uid}" if record_uid else f"{url}#item-{item_id}"
+
+
+def comment_url(plan: Plan, item_id: str, comment_id: int) -> str:
+    """A comment on its item's step page: going there opens the folded comments around it."""
+    return item_url(plan, item_id).split("#")[0] + f"#comment-{comment_id}"

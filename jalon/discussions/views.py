@@ -41,7 +41,7 @@ from .activity import (
 )
 from .forms import CommentForm, ThreadForm
 from .models import Comment, Thread
-from .selectors import comment_counts, item_comments, item_url, plan_threads
+from .selectors import comment_counts, comment_url, item_comments, item_url, plan_threads
 from .services import visit_record
 
 
@@ -130,9 +130,15 @@ def _form_problem(form: CommentForm) -> str:
 
 
 def _done(
-    request: AuthenticatedRequest, plan: Plan, item_id: str, record_uid: str, message: str
+    request: AuthenticatedRequest,
+    plan: Plan,
+    item_id: str,
+    record_uid: str,
+    message: str,
+    comment: Comment | None = None,
 ) -> HttpResponse:
-    """Back to where the comment was made: its block's HTML in place, or the step page."""
+    """Back to where the comment was made: its block's HTML in place, or the step page, at the
+    comment just posted (browsers open the folded comments to show it)."""
     if in_place(request):
         definition = definition_of(plan)
         item = definition.item(item_id)
@@ -149,6 +155,8 @@ def _done(
         context = {"block": comments.block(record_uid), "open": True}
         return HttpResponse(render_to_string("discussions/_comments.html", context, request))
     messages.success(request, message)
+    if comment is not None:
+        return redirect(comment_url(plan, item_id, comment.pk))
     return redirect(item_url(plan, item_id, record_uid))
 
 
@@ -175,7 +183,7 @@ def thread_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
         return _refused(request, _form_problem(form), back)
     data = form.cleaned_data
     try:
-        services.thread_start(
+        comment = services.thread_start(
             plan=plan,
             user=request.user,
             item_id=data["item"],
@@ -185,7 +193,7 @@ def thread_start(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
         )
     except services.CommentError as error:
         return _refused(request, str(error), back)
-    return _done(request, plan, data["item"], data["record"], _("Comment posted."))
+    return _done(request, plan, data["item"], data["record"], _("Comment posted."), comment)
 
 
 @login_required
@@ -198,10 +206,12 @@ def comment_reply(request: AuthenticatedRequest, plan_id: int, thread_id: int) -
     if not form.is_valid():
         return _refused(request, _form_problem(form), back)
     try:
-        services.comment_reply(thread=thread, user=request.user, body=form.cleaned_data["body"])
+        reply = services.comment_reply(
+            thread=thread, user=request.user, body=form.cleaned_data["body"]
+        )
     except services.CommentError as error:
         return _refused(request, str(error), back)
-    return _done(request, plan, thread.item_id, thread.record_uid, _("Reply posted."))
+    return _done(request, plan, thread.item_id, thread.record_uid, _("Reply posted."), reply)
 
 
 @login_required

@@ -195,9 +195,12 @@ def test_a_commenter_posts_without_javascript_and_comes_back_to_the_item(comment
         f"/plans/{plan.pk}/comments/new/", {"item": "competences", "body": "À vérifier"}
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/plans/{plan.pk}/steps/2/#item-competences"
+    # At the comment itself: a browser opens the folded comments around the target it goes to.
+    posted = Comment.objects.get(body="À vérifier")
+    assert response["Location"] == f"/plans/{plan.pk}/steps/2/#comment-{posted.pk}"
     page = commenter.get(response["Location"]).content.decode()
     assert "Commentaire publié." in page and "À vérifier" in page
+    assert f'id="comment-{posted.pk}"' in page
     assert "Commentaires (1)" in page
 
 
@@ -235,7 +238,8 @@ def test_an_editor_replies_and_resolves_from_the_step_page(client, plan, people)
     editor = client_for(client, people["editor"])
     thread = comment.thread
     reply = editor.post(f"/plans/{plan.pk}/threads/{thread.pk}/reply/", {"body": "Fait."})
-    assert reply.status_code == 302 and reply["Location"].endswith("#item-competences")
+    assert reply.status_code == 302
+    assert reply["Location"].endswith(f"#comment-{thread.comments.last().pk}")
     resolved = editor.post(f"/plans/{plan.pk}/threads/{thread.pk}/resolve/")
     assert resolved.status_code == 302
     page = editor.get(f"/plans/{plan.pk}/steps/2/").content.decode()

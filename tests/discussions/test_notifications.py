@@ -259,7 +259,7 @@ def test_a_comment_tells_who_it_names_and_who_wrote_the_item(
     assert recipients_of(plan, Kind.MENTION) == {"Viewer"}
     assert recipients_of(plan, Kind.COMMENT) == {"Editor"}
     mention = Notification.objects.get(kind=Kind.MENTION)
-    assert mention.url == f"/plans/{plan.pk}/steps/2/#item-competences"
+    assert mention.url == f"/plans/{plan.pk}/steps/2/#comment-{first.pk}"
     assert mention.summary == "@Viewer, voyez-vous ?" and mention.actor == people["commenter"]
     # A reply by the editor tells the commenter, who wrote in the thread, and the viewer, named
     # in it before; not the editor.

@@ -48,8 +48,12 @@ def test_a_commenter_posts_a_comment_on_a_phone(phone, plan, people, javascript)
         expect(page.locator(".messages")).to_have_count(0)
     else:
         expect(page.locator(".messages")).to_contain_text("Commentaire publié.")
-        assert page.url.endswith("#item-competences")
     comment = Comment.objects.get()
+    if not javascript:
+        # Back at the comment just posted, the folded comments opened around it.
+        assert page.url.endswith(f"#comment-{comment.pk}")
+        expect(block).to_have_attribute("open", "")
+        expect(page.locator(f"#comment-{comment.pk}")).to_be_visible()
     assert comment.author == people["commenter"] and comment.thread.item_id == "competences"
     assert list(comment.mentions.all()) == [people["editor"]]
 
