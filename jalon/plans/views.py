@@ -139,6 +139,7 @@ def render_overview(
     name) with what the person typed, and not cached."""
     can_request = can(membership, Capability.EDIT)
     can_validate = can(membership, Capability.VALIDATE)
+    can_manage = can(membership, Capability.MANAGE)
     counts = counts or comment_counts(plan)
 
     def render_parts() -> tuple[str, str]:
@@ -156,6 +157,7 @@ def render_overview(
             "last_change": review.last_change(plan),
             "can_request": can_request,
             "can_validate": can_validate,
+            "can_manage": can_manage,
             "problem": problem,
             "typed": typed,
             "move": move,
@@ -171,14 +173,13 @@ def render_overview(
     if problem:
         stepper, body = fragments.with_token(request, render_parts())
     else:
-        name = f"overview-{can_request}-{can_validate}-{counts.tag}"
+        name = f"overview-{can_request}-{can_validate}-{can_manage}-{counts.tag}"
         stepper, body = fragments.cached_parts(request, plan, name, render_parts)
     context = {
         "plan": plan,
         "membership": membership,
         "stepper": stepper,
         "body": body,
-        "can_manage": can(membership, Capability.MANAGE),
         "new_changes": changes_since(plan, since, request.user.pk),
     }
     return render(request, "plans/overview.html", context, status=status)
