@@ -316,7 +316,7 @@ def invitation_events(
         summary = _("%(name)s invited %(email)s as %(role)s") % {
             "name": actor,
             "email": invitation.email,
-            "role": Role(invitation.role).label,
+            "role": str(Role(invitation.role).label).lower(),  # inside a sentence
         }
         events.append(_invitation_event(invitation, Kind.INVITATION_SENT, actor, summary, url))
     for invitation in accepted[:limit]:
@@ -324,7 +324,7 @@ def invitation_events(
         actor = _person(person.name, person.email) if person else invitation.email
         summary = _("%(name)s accepted the invitation and joined as %(role)s") % {
             "name": actor,
-            "role": Role(invitation.role).label,
+            "role": str(Role(invitation.role).label).lower(),  # inside a sentence
         }
         events.append(_invitation_event(invitation, Kind.INVITATION_ACCEPTED, actor, summary, url))
     events.sort(key=lambda event: event.when, reverse=True)

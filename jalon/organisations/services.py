@@ -200,7 +200,7 @@ def invitation_send(*, sent: Sent) -> None:
             "inviter": invitation.invited_by,
             "organisation": invitation.organisation,
             "plan": invitation.plan,
-            "role": invitation.get_role_display(),
+            "role": str(invitation.get_role_display()).lower(),  # inside a sentence
             "link": sent.link,
             "expires": formats.date_format(
                 timezone.localtime(invitation.expires), "DATETIME_FORMAT"

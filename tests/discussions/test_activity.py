@@ -96,8 +96,9 @@ def test_invitations_sent_and_accepted_show(client, plan, people):
     path = link_in(mail.outbox[0])
     client_for(client, people["outsider"]).post(path)
     shown = lines(activity(client, f"/plans/{plan.pk}/activity/"))
-    assert shown[0].startswith("Outsider a accepté l’invitation et a rejoint la commune comme")
-    assert shown[1].startswith("Owner a invité outsider@example.org comme Lecteur")
+    joined = "Outsider a accepté l’invitation et a rejoint la commune comme lecteur"
+    assert shown[0].startswith(joined)
+    assert shown[1].startswith("Owner a invité outsider@example.org comme lecteur")
     page = activity(client, f"/organisations/{plan.organisation_id}/activity/")
     assert len(lines(page)) == 2
 
