@@ -202,9 +202,12 @@ def invitation_send(*, sent: Sent) -> None:
             "plan": invitation.plan,
             "role": str(invitation.get_role_display()).lower(),  # inside a sentence
             "link": sent.link,
-            "expires": formats.date_format(
-                timezone.localtime(invitation.expires), "DATETIME_FORMAT"
-            ),
+            # « 8 décembre 2026 à 15:05 »: a long date reads unambiguously in any country.
+            "expires": _("%(date)s at %(time)s")
+            % {
+                "date": formats.date_format(timezone.localtime(invitation.expires), "DATE_FORMAT"),
+                "time": formats.time_format(timezone.localtime(invitation.expires), "H:i"),
+            },
         }
         subject = _("%(name)s invites you to work on %(organisation)s in Jalon") % {
             "name": invitation.invited_by or "Jalon",

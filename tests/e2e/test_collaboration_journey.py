@@ -105,8 +105,8 @@ def test_invite_comment_answer_review_validate_and_the_pdf_says_validated(browse
         invitation = mail.outbox[0]
         assert invitation.to == [INVITEE]
         assert (
-            "Awa Diallo vous invite à travailler sur les plans de Commune de Kandia dans Jalon, "
-            "comme commentateur." in invitation.body
+            "Awa Diallo vous invite à travailler dans Jalon sur les plans de l’équipe "
+            "«\u00a0Commune de Kandia\u00a0», comme commentateur." in invitation.body
         ), invitation.body
         assert str(invitation.subject) == (
             "Awa Diallo vous invite à travailler sur Commune de Kandia dans Jalon"
@@ -155,8 +155,10 @@ def test_invite_comment_answer_review_validate_and_the_pdf_says_validated(browse
         expect(editor_page.get_by_role("link", name="1 commentaire ouvert")).to_be_visible()
         editor_page.locator(".unread-count").click()
         editor_page.get_by_role("link", name="Fatou Sow vous a mentionné").click()
-        expect(editor_page).to_have_url(re.compile(rf"/plans/{plan.pk}/steps/2/"))
-        block = comments_of(editor_page, "competences")
+        expect(editor_page).to_have_url(re.compile(rf"/plans/{plan.pk}/steps/2/#comment-\d+$"))
+        # The notification leads to the comment itself: the folded comments open around it.
+        block = item(editor_page, "competences").locator("details.comments")
+        expect(block).to_have_attribute("open", "")
         expect(block.locator("> summary")).to_have_text("Commentaires (1)")
         expect(block.locator(".comment")).to_contain_text("qui collecte les quartiers nord ?")
         editor_page.locator("#item-competences [name=text]").fill(

@@ -218,8 +218,10 @@ def test_the_email_is_in_the_chosen_language(client, organisation, people, langu
     message = mail.outbox[0]
     assert expected in message.subject and expected in message.body
     assert "Owner" in message.body and organisation.name in message.body
-    expires = Invitation.objects.get().expires
-    assert str(expires.year) in message.body
+    expires = timezone.localtime(Invitation.objects.get().expires)
+    # The long date, then the time: « jusqu’au 8 décembre 2026 à 15:05 ».
+    at = {"fr": "à", "en": "at"}[language]
+    assert f"{expires.year} {at} {expires:%H:%M}" in message.body
 
 
 def test_the_email_follows_the_invitees_language_else_the_inviters(client, organisation, people):
