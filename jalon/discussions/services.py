@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,22 +98,50 @@ def members_of(plan: Plan) -> list[User]:
     return list(User.objects.filter(memberships__organisation_id=plan.organisation_id))
 
 
-def _mention_pattern(user: User) -> re.Pattern[str]:
-    names = [re.escape(n) for n in (user.name.strip(), user.email) if n]
+def _first_name(user: User) -> str:
+    words = user.name.split()
+    return words[0] if words else ""
+
+
+def _mention_pattern(user: User, *, first_name: bool) -> re.Pattern[str]:
+    forms = [user.name.strip(), user.email, _first_name(user) if first_name else ""]
+    # Longest first: « @Awa Demba » is one mention of Awa Demba, not « @Awa » and a word.
+    names = sorted((re.escape(form) for form in forms if form), key=len, reverse=True)
     return re.compile("@(?:" + "|".join(names) + r")(?![\w@.-]*\w)", re.IGNORECASE)
 
 
+def _known_by_first_name(members: list[User]) -> set[int]:
+    """The members no other member shares a first name with: « @Awa » can only mean them."""
+    counts = Counter(_first_name(user).casefold() for user in members)
+    return {
+        user.pk
+        for user in members
+        if len(_first_name(user)) >= 2 and counts[_first_name(user).casefold()] == 1
+    }
+
+
 def mentions_in(body: str, members: Iterable[User]) -> list[User]:
-    """The members `body` names as « @Prénom Nom » or « @adresse », however capitalised."""
-    return [user for user in members if _mention_pattern(user).search(body)]
+    """The members `body` names as « @Prénom Nom », « @adresse » or, when no other member has
+    that first name, « @Prénom », however capitalised."""
+    members = list(members)
+    by_first_name = _known_by_first_name(members)
+    return [
+        user
+        for user in members
+        if _mention_pattern(user, first_name=user.pk in by_first_name).search(body)
+    ]
 
 
 def mention_spans(body: str, mentioned: Iterable[User]) -> list[tuple[int, int, User]]:
-    """Where each mention of `mentioned` sits in `body`, in order, without overlaps."""
+    """Where each mention of `mentioned` sits in `body`, in order, without overlaps (the longer
+    of two that start together)."""
     spans = sorted(
-        (found.start(), found.end(), user)
-        for user in mentioned
-        for found in _mention_pattern(user).finditer(body)
+        (
+            (found.start(), found.end(), user)
+            for user in mentioned
+            for found in _mention_pattern(user, first_name=True).finditer(body)
+        ),
+        key=lambda span: (span[0], -span[1]),
     )
     kept: list[tuple[int, int, User]] = []
     for start, end, user in spans:

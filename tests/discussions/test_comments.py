@@ -144,6 +144,22 @@ def test_mentions_resolve_to_members_by_name_or_address_whatever_the_case(plan, 
     assert list(comment.mentions.all()) == [people["viewer"]]
 
 
+def test_a_first_name_mentions_the_one_member_who_has_it(client, plan, people):
+    for user, name in ((people["editor"], "Awa Demba"), (people["viewer"], "Moussa Diallo"),
+                       (people["owner"], "Moussa Sy")):  # fmt: skip
+        user.name = name
+        user.save()
+    comment = start(plan, people["commenter"], body="@awa, voyez avec @Moussa Sy.")
+    # « @awa »: the only Awa; the full name: that Moussa.
+    assert set(comment.mentions.all()) == {people["editor"], people["owner"]}
+    page = client_for(client, people["owner"]).get(f"/plans/{plan.pk}/steps/2/").content.decode()
+    assert '<strong class="mention">@Awa Demba</strong>, voyez avec' in page
+    assert '<strong class="mention">@Moussa Sy</strong>.' in page
+    # « @Moussa » alone: two members have that first name, so it names nobody.
+    ambiguous = start(plan, people["commenter"], item_id="orientation", body="@Moussa ?")
+    assert not ambiguous.mentions.exists()
+
+
 def test_a_mention_shows_highlighted_and_its_text_escaped(client, plan, people):
     start(plan, people["commenter"], body="<b>@editor</b> regarde")
     page = client_for(client, people["owner"]).get(f"/plans/{plan.pk}/steps/2/").content.decode()
