@@ -200,3 +200,63 @@ def test_the_checks_catch_a_payload_that_was_not_escaped(page: Page):
     with pytest.raises(AssertionError):
         watcher.check(page)
     assert page.evaluate(MARKUP_THAT_RUNS) == ["IMG onerror"]
+
+
+def test_no_payload_runs_through_names_comments_reviews_and_invitations(
+    page: Page, plan, people, django_capture_on_commit_callbacks
+):
+    """Issue 9: the corpus as people's names, comment bodies, a review message and an invitation
+    message, on every page of working together."""
+    from jalon.discussions import services as discussions
+    from jalon.organisations.services import invitation_create
+    from jalon.plans import review
+
+    for user, payload in zip(
+        (people["editor"], people["commenter"], people["viewer"]), CORPUS, strict=False
+    ):
+        user.name = payload
+        user.save()
+    owner = people["owner"]
+    with django_capture_on_commit_callbacks(execute=True):  # notifications go on commit
+        for payload in CORPUS:
+            first = discussions.thread_start(
+                plan=plan, user=people["commenter"], item_id="competences",
+                body=f"{payload} @Owner",
+            )  # fmt: skip
+            discussions.comment_reply(thread=first.thread, user=people["editor"], body=payload)
+        editor = plan.organisation.memberships.get(user=people["editor"])
+        review.review_request(plan=plan, membership=editor, message=ALL_OF_IT)
+    sent = invitation_create(
+        organisation=plan.organisation, invited_by=people["editor"], email="new@example.org",
+        role="viewer", message=ALL_OF_IT, plan_id=plan.pk,
+    )  # fmt: skip
+    owner_membership = plan.organisation.memberships.get(user=owner)
+    version = review.review_validate(plan=plan, membership=owner_membership, message=CORPUS[1])
+    watcher = Watcher(page)
+    log_in(page, owner)
+    base = page.base  # type: ignore[attr-defined]
+    plan_url = f"{base}/plans/{plan.pk}"
+    for url, must_show in (
+        (f"{plan_url}/steps/2/", ()),  # the comments are there, folded: innerText skips them
+        (f"{plan_url}/comments/", CORPUS),
+        (f"{plan_url}/", ()),
+        (f"{plan_url}/activity/", CORPUS[:3]),
+        (f"{base}/organisations/{plan.organisation_id}/activity/", CORPUS[:3]),
+        (f"{base}/organisations/{plan.organisation_id}/", CORPUS[:3]),
+        (f"{base}/notifications/", CORPUS[:2]),
+        (f"{plan_url}/versions/{version.version_id}/", ()),
+        (f"{plan_url}/items/competences/history/", CORPUS),
+        (f"{plan_url}/print/?comments=1", CORPUS),
+        (f"{base}/accounts/profile/", ()),
+    ):
+        response = page.goto(url)
+        assert response is not None and response.ok, url
+        text = watcher.check(page)
+        for payload in must_show:
+            assert payload in text, (url, payload)
+    # The invitation's page, as the person it is for would open it (signed out).
+    page.context.clear_cookies()
+    response = page.goto(f"{base}/invitations/{sent.token}/")
+    assert response is not None and response.ok
+    text = watcher.check(page)
+    assert CORPUS[0] in text and CORPUS[1] in text  # the inviter's name, the message
