@@ -1,4 +1,4 @@
-"""What people say about a plan and what they hear of it: comments, notifications, presence."""
+"""What people say about a plan and hear of it: visits, comments, notifications, presence."""
 
 from django.conf import settings
 from django.db import models

@@ -1,7 +1,7 @@
-"""Reads of comments, shaped for pages: a plan's open-thread counts in one query, the threads of
-some items with their comments, and an item's comments for its history.
-
-Reads of the discussions room: the header's count, a person's notifications, who is typing.
+"""Reads of the discussions room, shaped for pages: a plan's open-thread counts in one query,
+the threads of some items with their comments, an item's comments for its history, links to an
+item or a comment; the header's count, a person's notifications, who is typing. (The activity
+has its own module, activity.py.)
 """
 
 from __future__ import annotations

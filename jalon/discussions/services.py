@@ -1,20 +1,15 @@
-"""Writes of the discussions room.
+"""Every write of the discussions room (GUIDE §4: typed, keyword-only, `<thing>_<verb>`): visits,
+comments, notifications and their digests, presence.
 
-Every write to comments: starting a thread, replying, editing and deleting one's own comment,
-resolving and reopening a thread.
-
-Each checks what the comment is about against the plan's worksheet definition and records (an
-unknown item, record or option is a `CommentError`, a 400 for the person), validates the text
-like every text of Jalon, and bumps the thread's version (the step page's cache keys). Who may
-comment at all is decided by the views through jalon/access.py; who may change a given comment
-is decided here: its author only (`NotYours`, a 403).
-
-Deleting is its author's only, owners included: a comment is someone's own words, shown under
-their name; an owner who wants a conversation out of the way resolves it, which takes it out of
-the counts without putting words in or out of anyone's mouth.
-
-Writes of the discussions room: notifications, digests, presence (GUIDE §4: typed,
-keyword-only, `<thing>_<verb>`).
+Comments: starting a thread, replying, editing and deleting one's own comment, resolving and
+reopening a thread. Each checks what the comment is about against the plan's worksheet
+definition and records (an unknown item, record or option is a `CommentError`, a 400 for the
+person), validates the text like every text of Jalon, and bumps the thread's version (the step
+page's cache keys). Who may comment at all is decided by the views through jalon/access.py; who
+may change a given comment is decided here: its author only (`NotYours`, a 403). Deleting is its
+author's only, owners included: a comment is someone's own words, shown under their name; an
+owner who wants a conversation out of the way resolves it, which takes it out of the counts
+without putting words in or out of anyone's mouth.
 """
 
 from __future__ import annotations
@@ -48,6 +43,8 @@ from jalon.worksheets.text import text_problem
 from .models import COMMENT_LENGTH, Comment, DigestSent, Notification, Presence, Thread, Visit
 from .signals import comment_posted
 
+# Visits -------------------------------------------------------------------------------------
+
 # A sitting: looks closer together than this are one visit, and cost no write.
 SITTING = timedelta(minutes=10)
 
@@ -75,6 +72,9 @@ def visit_record(
         previous_seen_at=F("seen_at"), seen_at=now
     )
     return visit.seen_at if moved else visit.previous_seen_at
+
+
+# Comments -----------------------------------------------------------------------------------
 
 
 class CommentError(Exception):
@@ -312,6 +312,8 @@ logger = logging.getLogger(__name__)
 
 SUMMARY_LENGTH = Notification._meta.get_field("summary").max_length or 300
 DAILY = timedelta(days=1)
+# Notifications --------------------------------------------------------------------------------
+
 # Someone is « modifying » an item while they typed in it within this time.
 PRESENCE_WINDOW = timedelta(seconds=60)
 # The page polls every 20 s, and never sooner than 5 s after its last poll left; a poll sooner

@@ -1,13 +1,10 @@
-"""Pages of the discussions room. Each view: access check → filters → selectors → render.
+"""Pages of the discussions room: activity, comments, notifications, presence. Each view reads
+as access check → form or filters → service or selectors → render (or redirect).
 
-Pages of comments. Each view: access check → form → service → redirect or render.
-
-Without JavaScript the forms post and are redirected back to the item (or record) on its step
-page, with a message. With it (together.js, header X-Jalon-Comments), the answer is the item's
-or record's comment block, swapped in place. Writing needs the COMMENT capability (commenters,
-editors, owners); reading, VIEW; a non-member gets a 404 (jalon/access.py).
-
-Pages of the discussions room: a person's notifications, and who is typing in a plan.
+Comments: without JavaScript the forms post and are redirected back to the comment (or item) on
+its step page, with a message. With it (together.js, header X-Jalon-Comments), the answer is the
+item's or record's comment block, swapped in place. Writing needs the COMMENT capability
+(commenters, editors, owners); reading, VIEW; a non-member gets a 404 (jalon/access.py).
 """
 
 from __future__ import annotations
@@ -43,6 +40,8 @@ from .forms import CommentForm, ThreadForm
 from .models import Comment, Thread
 from .selectors import comment_counts, comment_url, item_comments, item_url, plan_threads
 from .services import visit_record
+
+# Activity ------------------------------------------------------------------------------------
 
 
 def _filters(
@@ -103,6 +102,9 @@ def organisation_activity(request: AuthenticatedRequest, organisation_id: int) -
     filters, context = _filters(request, organisation, None)
     sources = organisation_sources(organisation, filters)
     return _render(request, organisation, None, sources, context)
+
+
+# Comments ------------------------------------------------------------------------------------
 
 
 def in_place(request: HttpRequest) -> bool:
@@ -299,6 +301,8 @@ def plan_comments(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     }
     return render(request, "discussions/plan_comments.html", context)
 
+
+# Notifications and presence ------------------------------------------------------------------
 
 PER_PAGE = 20
 
