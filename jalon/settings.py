@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jalon.middleware.private_pages_middleware",  # after whitenoise: pages, not static files
     "django.middleware.gzip.GZipMiddleware",
+    "jalon.middleware.revalidation_middleware",  # after gzip: hashes the page uncompressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
