@@ -316,6 +316,8 @@ DAILY = timedelta(days=1)
 
 # Someone is « modifying » an item while they typed in it within this time.
 PRESENCE_WINDOW = timedelta(seconds=60)
+# A person's presence is written again after this long in the same item (or on moving to another).
+PRESENCE_REFRESH = timedelta(seconds=15)
 # The page polls every 20 s, and never sooner than 5 s after its last poll left; a poll sooner
 # than this after the last one arrived is refused (429). Shorter than the page's 5 s: a slow
 # request arrives late, and the next one, sent 5 s after it left, may arrive less than 5 s later.
@@ -513,15 +515,21 @@ def digests_send(*, now: datetime | None = None) -> int:
 
 
 def presence_touch(*, user: User, plan: Plan, item_id: str) -> None:
-    """This person is typing in this item now (called by the saves autosave makes)."""
+    """This person is typing in this item now (called by the saves autosave makes). Autosave
+    may save several times a second; « within the last minute » needs no finer clock than
+    PRESENCE_REFRESH, so a save that finds the person's row fresh for this item writes nothing
+    (a read instead of a write on the save's path)."""
     now = timezone.now()
-    updated = Presence.objects.filter(user=user, plan=plan).update(item_id=item_id, seen_at=now)
-    if not updated:
+    mine = Presence.objects.filter(user=user, plan=plan)
+    seen = mine.values_list("item_id", "seen_at").first()
+    if seen is not None and seen[0] == item_id and seen[1] and now - seen[1] < PRESENCE_REFRESH:
+        return
+    if not mine.update(item_id=item_id, seen_at=now):
         try:
             with transaction.atomic():
                 Presence.objects.create(user=user, plan=plan, item_id=item_id, seen_at=now)
         except IntegrityError:  # a save of the same person created it meanwhile
-            Presence.objects.filter(user=user, plan=plan).update(item_id=item_id, seen_at=now)
+            mine.update(item_id=item_id, seen_at=now)
 
 
 def presence_poll(*, user: User, plan: Plan) -> bool:

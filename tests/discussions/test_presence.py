@@ -24,10 +24,12 @@ def presence_of(client: Client, plan) -> dict[str, Any]:
     return answer
 
 
-def autosave(client: Client, plan, item_id: str = "competences", text: str = "Texte") -> None:
+def autosave(
+    client: Client, plan, item_id: str = "competences", text: str = "Texte", version: int = 0
+) -> None:
     response = client.post(
         f"/plans/{plan.pk}/items/{item_id}/",
-        {"text": text, "version": "0"},
+        {"text": text, "version": str(version)},
         HTTP_X_JALON_AUTOSAVE="1",
     )
     assert response.status_code == 200
@@ -82,6 +84,23 @@ def test_presence_expires_after_a_minute(plan, people):
         seen_at=timezone.now() - timedelta(seconds=61)
     )
     assert presence_of(viewer, plan) == {"editing": {}}
+
+
+def test_saves_in_quick_succession_write_the_presence_once_in_a_while(plan, people):
+    editor = client_for(Client(), people["editor"])
+    autosave(editor, plan, text="Un")
+    first = Presence.objects.get(user=people["editor"]).seen_at
+    assert first is not None
+    autosave(editor, plan, text="Deux", version=1)  # within the refresh: nothing written
+    assert Presence.objects.get(user=people["editor"]).seen_at == first
+    autosave(editor, plan, item_id="excluded_groups_text", text="Ailleurs")  # another item
+    moved = Presence.objects.get(user=people["editor"])
+    assert moved.item_id == "excluded_groups_text"
+    assert moved.seen_at is not None and moved.seen_at > first
+    Presence.objects.filter(pk=moved.pk).update(seen_at=timezone.now() - timedelta(seconds=16))
+    autosave(editor, plan, item_id="excluded_groups_text", text="Encore", version=1)  # stale
+    again = Presence.objects.get(pk=moved.pk).seen_at
+    assert again is not None and timezone.now() - again < timedelta(seconds=5)
 
 
 def test_names_come_as_text_for_the_script(plan, people):
