@@ -474,3 +474,26 @@ def test_validate_worksheet_refuses_a_definition_whose_rules_are_broken(tmp_path
         CommandError, match=r"rules\.v1\.yaml: rule [a-z-]+\.when\.empty: unknown item"
     ):
         call_command("validate_worksheet", str(tmp_path / "def.yaml"))
+
+
+def test_the_demo_plan_gets_a_few_pieces_of_advice():
+    """The demo's own data, as plain data (a record's key standing for its uid): a plan made
+    with care still gets the advice a facilitator would give it, and only that."""
+    from jalon.plans.demo import ANSWERS, RECORDS, Ref
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return value.key
+        return [resolved(one) for one in value] if isinstance(value, list) else value
+
+    records = {
+        list_id: [
+            (key, {f: resolved(v) for f, v in fields.items()}) for key, fields in rows.items()
+        ]
+        for list_id, rows in RECORDS.items()
+    }
+    advice = evaluate(RULES, DEFINITION, ANSWERS, records, language="en")
+    assert {a.rule: a.records for a in advice} == {
+        "informal-operator-not-an-actor": ("bana_bana",),
+        "actor-without-partner-profile": ("commune", "committees"),
+    }
