@@ -360,6 +360,8 @@ def load_definition(path: str | Path) -> Definition:
 def bundled_definitions() -> dict[tuple[str, int], Definition]:
     definitions = {}
     for path in sorted(BUNDLED.glob("*.yaml")):
+        if ".rules." in path.name:
+            continue  # consistency rules, read by rules.py
         definition = load_definition(path)
         definitions[(definition.id, definition.version)] = definition
     return definitions

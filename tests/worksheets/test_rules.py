@@ -1,0 +1,499 @@
+"""Consistency advice: every bundled rule fires on the plan it is about and stays quiet on its
+near miss; broken rules files are refused with file, rule and reason; the command counts them."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from jalon.worksheets.loading import BUNDLED, get_definition
+from jalon.worksheets.rules import (
+    Advice,
+    RulesError,
+    Severity,
+    bundled_rules,
+    evaluate,
+    load_rules,
+)
+
+DEFINITION = get_definition("gerer-les-services-urbains", 2)
+RULES = bundled_rules("gerer-les-services-urbains", 2)
+RULES_PATH = BUNDLED / "gerer-les-services-urbains.rules.v1.yaml"
+
+Plan = dict[str, Any]  # {"answers": item id → value, "records": list id → {uid: data}}
+
+
+def xof(amount: str, currency: str = "XOF") -> dict[str, str]:
+    return {"amount": amount, "currency": currency}
+
+
+def good_plan() -> Plan:
+    """A small plan on which no rule has anything to say."""
+    return {
+        "answers": {
+            "orientation": {"choice": "inclusion", "note": ""},
+            "maturity_data": {"level": 2, "note": ""},
+        },
+        "records": {
+            "excluded_groups": {"eg1": {"name": "Ménages sans téléphone"}},
+            "informal_operators": {"io1": {"name": "Charretiers (Union des GIE de Kandia)"}},
+            "funding_programmes": {"fp1": {"name": "Programme national", "amount": xof("1000000")}},
+            "actors": {
+                "a1": {"name": "Union des GIE de Kandia (UGPK)", "type": "social_economy_ngos"},
+                "a2": {"name": "Commune de Kandia", "type": "local_authorities"},
+            },
+            "partners": {
+                "pa1": {"actor": "a1", "resources": ["human"], "levers": []},
+                "pa2": {"actor": "a2", "resources": [], "levers": ["pilot_targeting"]},
+            },
+            "pilot_actions": {
+                "p1": {
+                    "title": "Suivi des tournées",
+                    "family": "data",
+                    "lifecycle": ["collection", "sharing"],
+                    "data_objective": "control",
+                },
+                "p2": {
+                    "title": "Paiement mobile",
+                    "family": "communication",
+                    "beneficiaries": ["vulnerable_populations"],
+                },
+            },
+            "perimeters": {
+                "pe1": {"action": "p1", "territory": "Quartier nord", "scale": "pilot_project"},
+                "pe2": {"action": "p2", "territory": "Centre", "scale": "specific_problem"},
+            },
+            "roadmap": {
+                "r1": {
+                    "action": "p1",
+                    "start": "2027-01-01",
+                    "end": "2027-06-30",
+                    "lead_partner": "a1",
+                    "budget": xof("600000"),
+                    "funding_source": "fp1",
+                },
+                "r2": {
+                    "action": "p2",
+                    "start": "2027-03-01",
+                    "end": "2027-12-31",
+                    "lead_partner": "a2",
+                    "budget": xof("400000"),
+                    "funding_source": "fp1",
+                },
+            },
+            "indicators": {
+                uid: {
+                    "name": f"Indicateur {uid}",
+                    "baseline_value": "10",
+                    "baseline_date": "2026-06-01",
+                    "baseline_source": "Registre",
+                    "target_value": "50",
+                    "target_date": "2027-12-31",
+                    "actions": [action],
+                }
+                for uid, action in (("i1", "p1"), ("i2", "p2"))
+            },
+            "communication_actions": {
+                "c1": {
+                    "what": "Émission radio",
+                    "channel": "Radio",
+                    "when": "2027-02-01",
+                    "action": "p2",
+                }
+            },
+        },
+    }
+
+
+def advice_on(plan: Plan, language: str = "fr") -> list[Advice]:
+    records = {
+        list_id: [(uid, data) for uid, data in rows.items()]
+        for list_id, rows in plan["records"].items()
+    }
+    return evaluate(RULES, DEFINITION, plan["answers"], records, language=language)
+
+
+def put(list_id: str, uid: str, **fields: Any) -> Callable[[Plan], None]:
+    def change(plan: Plan) -> None:
+        plan["records"].setdefault(list_id, {}).setdefault(uid, {}).update(fields)
+
+    return change
+
+
+def drop(list_id: str, *uids: str) -> Callable[[Plan], None]:
+    def change(plan: Plan) -> None:
+        for uid in uids or list(plan["records"][list_id]):
+            del plan["records"][list_id][uid]
+
+    return change
+
+
+def answer(item_id: str, value: Any) -> Callable[[Plan], None]:
+    def change(plan: Plan) -> None:
+        plan["answers"][item_id] = value
+
+    return change
+
+
+def both(*changes: Callable[[Plan], None]) -> Callable[[Plan], None]:
+    def change(plan: Plan) -> None:
+        for one in changes:
+            one(plan)
+
+    return change
+
+
+# rule id → (what makes it fire, the records it names, a near miss that must leave it quiet)
+CASES: dict[str, tuple[Callable[[Plan], None], tuple[str, ...], Callable[[Plan], None]]] = {
+    "pilot-action-without-indicator": (
+        put("indicators", "i2", actions=[]),
+        ("p2",),
+        both(put("indicators", "i1", actions=["p1", "p2"]), drop("indicators", "i2")),
+    ),
+    "pilot-action-without-perimeter": (
+        drop("perimeters", "pe2"),
+        ("p2",),
+        put("perimeters", "pe2", territory="", scale=None),
+    ),
+    "pilot-action-not-in-roadmap": (
+        drop("roadmap", "r2"),
+        ("p2",),
+        put("roadmap", "r2", start=None, end=None, budget=None),
+    ),
+    "data-pilot-without-lifecycle": (
+        put("pilot_actions", "p1", lifecycle=[]),
+        ("p1",),
+        put("pilot_actions", "p2", lifecycle=[], data_objective=None),  # a communication pilot
+    ),
+    "communication-pilot-without-action": (
+        put("communication_actions", "c1", action="p1"),
+        ("p2",),
+        put("pilot_actions", "p1", format=[]),  # a data pilot needs no communication action
+    ),
+    "perimeter-without-scale-or-territory": (
+        put("perimeters", "pe1", scale=None),
+        ("pe1",),
+        put("perimeters", "pe1", users=""),
+    ),
+    "indicator-without-baseline": (
+        put("indicators", "i1", baseline_value=None),
+        ("i1",),
+        put("indicators", "i1", baseline_value="0"),  # zero is a value
+    ),
+    "indicator-without-target": (
+        put("indicators", "i2", target_value=""),
+        ("i2",),
+        put("indicators", "i2", target_value="0"),
+    ),
+    "indicator-without-dates": (
+        put("indicators", "i1", target_date=None),
+        ("i1",),
+        put("indicators", "i1", frequency=None),
+    ),
+    "indicator-without-source": (
+        put("indicators", "i2", baseline_source=""),
+        ("i2",),
+        put("indicators", "i2", unit=""),
+    ),
+    "indicator-target-before-baseline": (
+        put("indicators", "i1", target_date="2026-05-31"),
+        ("i1",),
+        put("indicators", "i1", target_date="2026-06-01"),  # the same day is not before
+    ),
+    "indicator-without-pilot-action": (
+        put("indicators", "i1", actions=[]),
+        ("i1",),
+        both(drop("pilot_actions"), put("indicators", "i1", actions=[])),  # nothing to link yet
+    ),
+    "roadmap-line-without-lead-partner": (
+        put("roadmap", "r1", lead_partner=None),
+        ("r1",),
+        put("roadmap", "r1", notes=""),
+    ),
+    "roadmap-line-without-funding-source": (
+        put("roadmap", "r2", funding_source=""),
+        ("r2",),
+        put("roadmap", "r2", status=None),
+    ),
+    "roadmap-line-without-dates": (
+        put("roadmap", "r1", end=None),
+        ("r1",),
+        put("roadmap", "r1", status="planned"),
+    ),
+    "roadmap-end-before-start": (
+        put("roadmap", "r1", end="2026-12-31"),
+        ("r1",),
+        put("roadmap", "r1", end="2027-01-01"),  # a one-day line
+    ),
+    "roadmap-line-without-budget": (
+        put("roadmap", "r2", budget=None),
+        ("r2",),
+        put("roadmap", "r2", budget=xof("0")),
+    ),
+    "roadmap-budget-above-funding": (
+        put("roadmap", "r2", budget=xof("400001")),
+        ("r1", "r2"),
+        put("roadmap", "r2", budget=xof("399999")),  # 1 000 000 XOF identified, 999 999 spent
+    ),
+    "funding-programme-without-amount": (
+        put("funding_programmes", "fp1", amount=None),
+        ("fp1",),
+        both(put("funding_programmes", "fp1", amount=None), drop("roadmap")),
+    ),
+    "inclusion-without-excluded-group": (
+        drop("excluded_groups"),
+        (),
+        both(drop("excluded_groups"), answer("orientation", {"choice": "private_services"})),
+    ),
+    "inclusion-without-pilot-reaching-excluded": (
+        put("pilot_actions", "p2", beneficiaries=["connected_users", "ngos"]),
+        (),
+        put("pilot_actions", "p2", beneficiaries=["informal_businesses"]),
+    ),
+    "alternative-providers-without-informal-operators": (
+        both(
+            answer("orientation", {"choice": "alternative_providers"}), drop("informal_operators")
+        ),
+        (),
+        answer("orientation", {"choice": "alternative_providers"}),
+    ),
+    "informal-operator-not-an-actor": (
+        put("informal_operators", "io1", name="Acheteurs ambulants (bana-bana)"),
+        ("io1",),
+        put("informal_operators", "io1", name="  UNION des gie  de Kandia "),
+    ),
+    "shared-data-without-data-maturity": (
+        answer("maturity_data", {"level": 0, "note": ""}),
+        ("p1",),
+        answer("maturity_data", {"level": 1, "note": ""}),
+    ),
+    "actor-without-partner-profile": (
+        drop("partners", "pa2"),
+        ("a2",),
+        put("partners", "pa2", levers=[], resources=[]),
+    ),
+    "partner-without-role": (
+        put("partners", "pa1", resources=[]),
+        ("pa1",),
+        put("partners", "pa1", resources=[], levers=["visibility_marketing"]),
+    ),
+    "communication-action-without-pilot": (
+        put("communication_actions", "c1", action=None),
+        ("c1",),
+        put("communication_actions", "c1", audience=""),
+    ),
+    "communication-action-without-date": (
+        put("communication_actions", "c1", when=None),
+        ("c1",),
+        put("communication_actions", "c1", audience=""),
+    ),
+}
+
+
+def fired(plan: Plan) -> dict[str, Advice]:
+    return {advice.rule: advice for advice in advice_on(plan)}
+
+
+def test_the_bundled_rules_are_many_and_each_has_its_cases():
+    assert len(RULES) >= 20
+    assert sorted(rule.id for rule in RULES) == sorted(CASES)
+
+
+def test_a_consistent_plan_gets_no_advice():
+    assert advice_on(good_plan()) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_each_rule_fires_on_what_it_is_about(rule_id):
+    make_fire, records, _near_miss = CASES[rule_id]
+    plan = good_plan()
+    make_fire(plan)
+    advice = fired(plan)
+    assert rule_id in advice
+    assert advice[rule_id].records == records
+    rule = next(rule for rule in RULES if rule.id == rule_id)
+    assert advice[rule_id].items == rule.items
+    assert advice[rule_id].severity == rule.severity
+    assert advice[rule_id].message == rule.message.fr
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_each_rule_stays_quiet_on_its_near_miss(rule_id):
+    _make_fire, _records, near_miss = CASES[rule_id]
+    plan = good_plan()
+    near_miss(plan)
+    assert rule_id not in fired(plan)
+
+
+def test_budgets_are_compared_currency_by_currency():
+    plan = good_plan()
+    put("roadmap", "r2", budget=xof("10", "EUR"))(plan)  # 600 000 XOF of 1 000 000: fine
+    assert fired(plan)["roadmap-budget-above-funding"].records == ("r2",)
+    put("funding_programmes", "fp2", name="Appel", amount=xof("10", "EUR"))(plan)
+    assert "roadmap-budget-above-funding" not in fired(plan)
+
+
+def test_names_match_without_accents_and_in_either_direction():
+    plan = good_plan()
+    put("informal_operators", "io1", name="Récupérateurs de Ndiéké")(plan)
+    put("actors", "a3", name="Association des recuperateurs de ndieke")(plan)
+    assert "informal-operator-not-an-actor" not in fired(plan)
+    put("informal_operators", "io1", name="GIE")(plan)  # too short to be told apart
+    assert fired(plan)["informal-operator-not-an-actor"].records == ("io1",)
+
+
+def test_advice_speaks_the_language_asked_for_and_is_frozen():
+    plan = good_plan()
+    put("roadmap", "r1", lead_partner=None)(plan)
+    (english,) = advice_on(plan, language="en")
+    assert english.message.startswith("This roadmap line has no lead partner")
+    assert english.severity is Severity.FIX
+    with translation.override("fr"):
+        advice = evaluate(RULES, DEFINITION, plan["answers"], {"roadmap": [("r1", {})]})
+    french = next(a for a in advice if a.rule == "roadmap-line-without-lead-partner")
+    assert french.records == ("r1",)
+    assert french.message.startswith("Cette ligne de la feuille de route")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        english.rule = "other"  # type: ignore[misc]
+
+
+def test_french_messages_follow_french_typography():
+    for rule in RULES:
+        assert not re.search(r"[^\u00a0][:;?!]", rule.message.fr), rule.id
+        assert "'" not in rule.message.fr, rule.id
+        assert "municipalité" not in rule.message.fr.lower(), rule.id
+
+
+# --- loading errors ---------------------------------------------------------------------------
+
+
+def broken(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> RulesError:
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / "gerer-les-services-urbains.rules.v1.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path, DEFINITION)
+    assert caught.value.path == str(path)
+    return caught.value
+
+
+def first_rule(**fields: Any) -> Callable[[dict[str, Any]], None]:
+    def change(raw: dict[str, Any]) -> None:
+        raw["rules"][0].update(fields)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "reason"),
+    [
+        (first_rule(items=["pilot_actions", "nowhere"]), "items", "unknown item 'nowhere'"),
+        (first_rule(when={"empty": "nowhere"}), "when.empty", "unknown item 'nowhere'"),
+        (
+            first_rule(when={"each": {"list": "indicators", "missing": ["colour"]}}),
+            "when.each",
+            "unknown field 'colour' of indicators",
+        ),
+        (first_rule(when={"guess": "pilot_actions"}), "when", "unknown form 'guess'"),
+        (first_rule(message={"fr": "Faites-le."}), "message", "missing message language(s): en"),
+        (
+            first_rule(when={"chosen": {"item": "orientation", "option": "nothing"}}),
+            "when.chosen",
+            "unknown option 'nothing'",
+        ),
+        (
+            first_rule(
+                when={"date_order": {"list": "roadmap", "first": "start", "then": "budget"}}
+            ),
+            "when.date_order",
+            "is a money, not a date",
+        ),
+        (
+            first_rule(
+                when={
+                    "each": {
+                        "list": "pilot_actions",
+                        "not_referenced_by": {"list": "roadmap", "field": "lead_partner"},
+                    }
+                }
+            ),
+            "when.each",
+            "does not reference pilot_actions",
+        ),
+        (first_rule(severity="urgent"), "", "unknown severity 'urgent'"),
+        (first_rule(id="pilot-action-without-perimeter"), "", "this id appears twice"),
+    ],
+)
+def test_a_broken_rule_is_refused_with_rule_and_reason(tmp_path, change, where, reason):
+    error = broken(tmp_path, change)
+    rule_id = next(iter(r["id"] for r in yaml.safe_load(RULES_PATH.read_text())["rules"]))
+    assert error.where.startswith("rule ")
+    if where:
+        assert error.where == f"rule {rule_id}.{where}"
+    assert reason in error.reason
+
+
+def test_a_rules_file_for_another_definition_is_refused(tmp_path):
+    def other_version(raw: dict[str, Any]) -> None:
+        raw["definition"]["version"] = 1
+
+    error = broken(tmp_path, other_version)
+    assert error.where == "definition" and "not gerer-les-services-urbains v2" in error.reason
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "word"), [("fr", "règles"), ("en", "rules")])
+def test_validate_worksheet_counts_the_rules_beside_the_definition(capsys, language, word):
+    with translation.override(language):
+        call_command("validate_worksheet", str(BUNDLED / "gerer-les-services-urbains.v2.yaml"))
+    out = capsys.readouterr().out
+    assert f"rules.v1.yaml: {len(RULES)} {word}\n" in out
+
+
+def test_validate_worksheet_refuses_a_definition_whose_rules_are_broken(tmp_path):
+    (tmp_path / "def.yaml").write_text(
+        (BUNDLED / "gerer-les-services-urbains.v2.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["rules"][1]["when"] = {"empty": "nowhere"}
+    rules_path = tmp_path / "gerer-les-services-urbains.rules.v1.yaml"
+    rules_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(
+        CommandError, match=r"rules\.v1\.yaml: rule [a-z-]+\.when\.empty: unknown item"
+    ):
+        call_command("validate_worksheet", str(tmp_path / "def.yaml"))
+
+
+def test_the_demo_plan_gets_a_few_pieces_of_advice():
+    """The demo's own data, as plain data (a record's key standing for its uid): a plan made
+    with care still gets the advice a facilitator would give it, and only that."""
+    from jalon.plans.demo import ANSWERS, RECORDS, Ref
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return value.key
+        return [resolved(one) for one in value] if isinstance(value, list) else value
+
+    records = {
+        list_id: [
+            (key, {f: resolved(v) for f, v in fields.items()}) for key, fields in rows.items()
+        ]
+        for list_id, rows in RECORDS.items()
+    }
+    advice = evaluate(RULES, DEFINITION, ANSWERS, records, language="en")
+    assert {a.rule: a.records for a in advice} == {
+        "informal-operator-not-an-actor": ("bana_bana",),
+        "actor-without-partner-profile": ("commune", "committees"),
+    }
