@@ -29,6 +29,9 @@ from .schema import (
 )
 
 BUNDLED = Path(__file__).resolve().parent / "definitions"
+# Data files that live beside the worksheet definitions but are not definitions themselves
+# (each has its own reader, e.g. worksheets.library for the indicator library).
+NOT_DEFINITIONS = ("indicator-library.",)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MATURITY_LEVELS = (0, 1, 2, 3, 4)
 CHOICE_FIELDS = (FieldKind.CHOICE, FieldKind.MULTIPLE_CHOICE)
@@ -360,6 +363,8 @@ def load_definition(path: str | Path) -> Definition:
 def bundled_definitions() -> dict[tuple[str, int], Definition]:
     definitions = {}
     for path in sorted(BUNDLED.glob("*.yaml")):
+        if path.name.startswith(NOT_DEFINITIONS):
+            continue
         definition = load_definition(path)
         definitions[(definition.id, definition.version)] = definition
     return definitions
