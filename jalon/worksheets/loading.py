@@ -29,6 +29,10 @@ from .schema import (
 )
 
 BUNDLED = Path(__file__).resolve().parent / "definitions"
+# A definition file is named `<id>.v<version>.yaml`. Other data lives beside the definitions
+# with its own reader: `<id>.rules.v<N>.yaml` (worksheets.rules) and the indicator library
+# (worksheets.library).
+DEFINITION_FILE = re.compile(r"^[a-z0-9][a-z0-9_-]*\.v[0-9]+\.yaml$")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MATURITY_LEVELS = (0, 1, 2, 3, 4)
 CHOICE_FIELDS = (FieldKind.CHOICE, FieldKind.MULTIPLE_CHOICE)
@@ -360,8 +364,8 @@ def load_definition(path: str | Path) -> Definition:
 def bundled_definitions() -> dict[tuple[str, int], Definition]:
     definitions = {}
     for path in sorted(BUNDLED.glob("*.yaml")):
-        if ".rules." in path.name:
-            continue  # consistency rules, read by rules.py
+        if not DEFINITION_FILE.match(path.name):
+            continue
         definition = load_definition(path)
         definitions[(definition.id, definition.version)] = definition
     return definitions
