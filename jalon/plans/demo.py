@@ -8,6 +8,7 @@ each other by a key of this file (`Ref`), which becomes the uid `record_add` ret
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ ORGANISATION = {
 PLAN = {
     "service": UrbanService.SOLID_WASTE,
     "title": "Déchets solides : collecte et valorisation 2026-2028",
+    "horizon": datetime.date(2028, 12, 31),
 }
 
 
@@ -138,6 +140,8 @@ ANSWERS: dict[str, Any] = {
     # 2.2
     "maturity_equipment": {
         "level": 1,
+        "target": 3,
+        "target_date": "2027-12-31",
         "note": _prose("""
             Le service de l’hygiène a deux ordinateurs, dont un partagé avec l’état civil, et une
             connexion 4G par clé qui coupe souvent. Kandia Propreté a trois postes au siège ; sur
@@ -147,6 +151,8 @@ ANSWERS: dict[str, Any] = {
     },
     "maturity_uses": {
         "level": 2,
+        "target": 3,
+        "target_date": "2027-12-31",
         "note": _prose("""
             La facturation de la commune à l’opérateur et le suivi du carburant sont tenus sur
             tableur ; les tournées sont organisées dans un groupe WhatsApp des chefs d’équipe.
@@ -156,6 +162,8 @@ ANSWERS: dict[str, Any] = {
     },
     "maturity_online": {
         "level": 1,
+        "target": 2,
+        "target_date": "2027-06-30",
         "note": _prose("""
             La page Facebook de la commune (environ 12 000 abonnés) parle surtout des cérémonies ;
             les messages sur les ordures restent sans réponse. Kandia Propreté n’a ni site ni page.
@@ -164,6 +172,8 @@ ANSWERS: dict[str, Any] = {
     },
     "maturity_data": {
         "level": 1,
+        "target": 3,
+        "target_date": "2028-06-30",
         "note": _prose("""
             Les carnets de bord des camions notent les rotations, mais restent au garage ; le
             pont-bascule de la décharge est en panne depuis mars 2025, donc aucune pesée fiable.
@@ -173,6 +183,8 @@ ANSWERS: dict[str, Any] = {
     },
     "maturity_mapping": {
         "level": 2,
+        "target": 3,
+        "target_date": "2027-12-31",
         "note": _prose("""
             Les 38 points de regroupement figurent sur un plan papier de 2019. Lors d’une
             cartopartie en 2024, les étudiants de l’ISEP ont saisi dans OpenStreetMap les points de
@@ -182,6 +194,8 @@ ANSWERS: dict[str, Any] = {
     },
     "maturity_services": {
         "level": 0,
+        "target": 2,
+        "target_date": "2027-06-30",
         "note": _prose("""
             Aucun service numérique pour les usagers : la redevance se paie en espèces au
             charretier, les réclamations se font par téléphone ou en se rendant à la mairie, les
@@ -191,6 +205,8 @@ ANSWERS: dict[str, Any] = {
     },
     "maturity_startups": {
         "level": 2,
+        "target": 3,
+        "target_date": "2028-06-30",
         "note": _prose("""
             La start-up Tekki Track équipe de traceurs GPS une flotte de livreurs à moto et
             souhaite tester son tableau de bord sur des camions. Une équipe d’étudiants a prototypé
@@ -240,6 +256,8 @@ ANSWERS: dict[str, Any] = {
     # 5.2
     "position_data": {
         "choice": "to_build",
+        "target": "asset",
+        "target_date": "2027-12-31",
         "note": _prose("""
             Les données existent sur papier (carnets de bord, cahiers des GIE, cahier des plaintes)
             mais ne remontent pas. Le contrat de 2027 avec Kandia Propreté devra prévoir que les
@@ -249,6 +267,8 @@ ANSWERS: dict[str, Any] = {
     },
     "position_innovation_agenda": {
         "choice": "to_build",
+        "target": "asset",
+        "target_date": "2027-06-30",
         "note": _prose("""
             Pas encore de feuille de route numérique municipale. Ce plan en tient lieu pour les
             déchets ; les co-financeurs visés sont le programme national, la facilité
@@ -257,6 +277,8 @@ ANSWERS: dict[str, Any] = {
     },
     "position_team": {
         "choice": "asset",
+        "target": "asset",
+        "target_date": "2026-12-31",
         "note": _prose("""
             Une cellule numérique de trois personnes existe au cabinet du maire depuis 2025, et
             deux agents du service de l’hygiène, dont son chef, sont volontaires. Ils manquent de
@@ -265,6 +287,8 @@ ANSWERS: dict[str, Any] = {
     },
     "position_innovation_funds": {
         "choice": "to_build",
+        "target": "asset",
+        "target_date": "2027-12-31",
         "note": _prose("""
             2 millions de FCFA peuvent être inscrits au budget 2027 pour un atelier d’innovation
             ouverte avec l’ISEP et une petite subvention de prototype ; au-delà, il faut un
@@ -273,6 +297,8 @@ ANSWERS: dict[str, Any] = {
     },
     "position_infrastructure_funds": {
         "choice": "obstacle",
+        "target": "to_build",
+        "target_date": "2028-12-31",
         "note": _prose("""
             Le budget d’investissement est absorbé par le réseau de drainage et le marché central
             jusqu’en 2028. Les traceurs et le serveur devront être financés par les partenaires ou
@@ -527,6 +553,10 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "actor": Ref("operator"),
             "digital_ease": "medium",
             "interests": ["efficiency", "profit"],
+            "role": _prose("""
+                Équipe ses camions des traceurs loués, partage chaque semaine les tournées
+                réalisées avec le service de l’hygiène.
+            """),
             "resources": ["technical", "human", "data"],
             "levers": ["complementary_partnerships", "pilot_targeting"],
             "notes": _prose("""
@@ -538,6 +568,7 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "actor": Ref("telecom"),
             "digital_ease": "high",
             "interests": ["profit", "social_political_cause"],
+            "role": "Porte le paiement de la redevance par Sahel Money, sans frais au début.",
             "resources": ["financial", "technical", "data"],
             "levers": ["visibility_marketing", "pilot_targeting"],
             "notes": _prose("""
@@ -549,6 +580,7 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "actor": Ref("startup"),
             "digital_ease": "high",
             "interests": ["profit", "knowledge"],
+            "role": "Fournit le tableau de bord des tournées et forme deux agents de la commune.",
             "resources": ["technical", "human"],
             "levers": ["visibility_marketing", "pilot_targeting"],
             "notes": "Une première référence publique l’aiderait à lever des fonds.",
@@ -724,10 +756,31 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
                 dû par les ménages abonnés sur la période, en pourcentage.
             """),
             "unit": "%",
+            "library_code": "AFD-IDDRI-8",
+            "sdg_target": "17.1",
             "baseline_value": "34",
             "baseline_date": "2026-06-30",
             "baseline_source": "Cahiers de redevance des 3 GIE, premier semestre 2026",
             "target_value": "65",
+            "target_date": "2027-12-31",
+            "frequency": "quarterly",
+            "actions": [Ref("mobile_money")],
+        },
+        "households_served": {
+            "name": "Ménages desservis par la pré-collecte",
+            "family": "social_utility",
+            "definition": _prose("""
+                Ménages des quartiers du pilote abonnés à un GIE de pré-collecte et desservis au
+                moins deux fois par semaine, rapportés au nombre de ménages de ces quartiers, en
+                pourcentage.
+            """),
+            "unit": "%",
+            "library_code": "AFD-IDDRI-7",
+            "sdg_target": "11.6.1",
+            "baseline_value": "46",
+            "baseline_date": "2026-06-30",
+            "baseline_source": "Registres des 3 GIE et recensement des ménages de 2023",
+            "target_value": "70",
             "target_date": "2027-12-31",
             "frequency": "quarterly",
             "actions": [Ref("mobile_money")],
@@ -812,6 +865,7 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "channel": "Visites des charretiers avec un agent Sahel Money, réunions de quartier",
             "when": "2027-02-01",
             "action": Ref("mobile_money"),
+            "indicators": [Ref("recovery_rate")],
         },
         "rounds_map": {
             "what": "Publication mensuelle de la carte des tournées et du taux de passage",
@@ -819,6 +873,53 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "channel": "Page Facebook et site de la commune, données ouvertes",
             "when": "2027-04-30",
             "action": Ref("gps"),
+            "indicators": [Ref("rounds_on_schedule"), Ref("illegal_dumps")],
+        },
+    },
+    # 6.3: the first readings, since the complaints line opened in October 2026
+    "measurements": {
+        "households_served_sep": {
+            "indicator": Ref("households_served"),
+            "date": "2026-09-30",
+            "value": "48",
+            "source": "Registres des 3 GIE du pilote",
+            "quality": "reported",
+        },
+        "households_served_nov": {
+            "indicator": Ref("households_served"),
+            "date": "2026-11-30",
+            "value": "52",
+            "source": "Registres des GIE, contrôlés par sondage auprès de 60 ménages",
+            "quality": "verified",
+        },
+        "recovery_rate_sep": {
+            "indicator": Ref("recovery_rate"),
+            "date": "2026-09-30",
+            "value": "36",
+            "source": "Cahiers de redevance des 3 GIE, troisième trimestre 2026",
+            "quality": "reported",
+        },
+        "recovery_rate_nov": {
+            "indicator": Ref("recovery_rate"),
+            "date": "2026-11-30",
+            "value": "39",
+            "source": "Estimation de l’UGPK sur deux mois",
+            "quality": "estimated",
+        },
+        "complaint_delay_oct": {
+            "indicator": Ref("complaint_delay"),
+            "date": "2026-10-31",
+            "value": "8.2",
+            "source": "Registre de la ligne Allô Propreté",
+            "quality": "verified",
+        },
+        "complaint_delay_nov": {
+            "indicator": Ref("complaint_delay"),
+            "date": "2026-11-30",
+            "value": "6.5",
+            "source": "Registre de la ligne Allô Propreté",
+            "quality": "verified",
+            "notes": "Les comités de salubrité signalent désormais par téléphone.",
         },
     },
 }

@@ -50,6 +50,9 @@ class Plan(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True)
     imported_from = models.CharField(max_length=1000, blank=True)  # the file's municipality
     imported_file_date = models.DateTimeField(null=True, blank=True)  # when it was exported
+    # The date by which the plan should be carried out: the roadmap's lines should end by then
+    # (a consistency rule says so). Empty: not set.
+    horizon = models.DateField(_("horizon"), null=True, blank=True)
     # Changed only by jalon.plans.review, each change with its ReviewEvent.
     review_state = models.CharField(
         _("review state"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT

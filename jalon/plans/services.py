@@ -9,6 +9,7 @@ again (`review.reopen_after_edit`), in the same transaction.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import secrets
 from collections.abc import Mapping
@@ -60,6 +61,7 @@ def plan_create(
     service: str,
     title: str,
     service_other: str = "",
+    horizon: datetime.date | None = None,
     definition_id: str = DEFAULT_DEFINITION,
 ) -> Plan:
     """A new plan, pinned to the newest version of the worksheet and the hash of its content."""
@@ -69,6 +71,7 @@ def plan_create(
         service=service,
         service_other=service_other,
         title=title,
+        horizon=horizon,
         definition_id=definition.id,
         definition_version=definition.version,
         definition_hash=definition.hash,

@@ -64,13 +64,40 @@ def _codes(raw: Any, codes: Set[str], what: object, order: list[str]) -> list[st
 def empty_value(item: Item) -> Any:
     if item.kind is ItemKind.TEXT:
         return ""
+    value: dict[str, Any]
     if item.kind is ItemKind.SINGLE_CHOICE:
-        return {"choice": None, "note": ""}
-    if item.kind is ItemKind.MULTIPLE_CHOICE:
-        return {"choices": [], "note": ""}
-    if item.kind is ItemKind.MATURITY:
-        return {"level": None, "note": ""}
-    return None
+        value = {"choice": None, "note": ""}
+    elif item.kind is ItemKind.MULTIPLE_CHOICE:
+        value = {"choices": [], "note": ""}
+    elif item.kind is ItemKind.MATURITY:
+        value = {"level": None, "note": ""}
+    else:
+        return None
+    if item.target:
+        value |= {"target": None, "target_date": None}
+    return value
+
+
+def _level(raw: Any, item: Item, message: str) -> int | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raw = -1
+    elif isinstance(raw, str):
+        # fullmatch, not isdigit(): "²" is a digit to Python but not a number int() reads
+        raw = int(raw) if re.fullmatch(r"[0-9]{1,2}", raw) else -1
+    if raw not in {lvl.level for lvl in item.levels}:
+        raise AnswerError(message)
+    return int(raw)
+
+
+def _date(raw: Any, what: object) -> str | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return datetime.date.fromisoformat(str(raw)).isoformat()
+    except ValueError:
+        raise AnswerError(_("%(what)s must be a date (YYYY-MM-DD).") % {"what": what}) from None
 
 
 def clean_answer(item: Item, raw: Any) -> Any:
@@ -86,7 +113,10 @@ def clean_answer(item: Item, raw: Any) -> Any:
         raise AnswerError(_("The answer to %(what)s is not in the expected form.") % {"what": what})
     allowed = {ItemKind.SINGLE_CHOICE: "choice", ItemKind.MULTIPLE_CHOICE: "choices"}
     key = allowed.get(item.kind, "level")
-    unknown = set(raw) - {key, "note"}
+    # An item that takes a target carries it, and its date, in the same value: one save, one
+    # version, one line of history for the answer and what the team aims for.
+    known = {key, "note", "target", "target_date"} if item.target else {key, "note"}
+    unknown = set(raw) - known
     if unknown:
         raise AnswerError(
             _("Unknown part(s) of the answer: %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
@@ -95,25 +125,26 @@ def clean_answer(item: Item, raw: Any) -> Any:
     if note and item.note is None:
         raise AnswerError(_("This question takes no note."))
     leaves = [option.code for option in item.leaf_options()]
+    value: dict[str, Any]
     if item.kind is ItemKind.SINGLE_CHOICE:
         choice = raw.get("choice")
-        return {
+        value = {
             "choice": None if choice in (None, "") else _code(choice, set(leaves), what),
             "note": note,
         }
-    if item.kind is ItemKind.MULTIPLE_CHOICE:
+        target: Any = raw.get("target")
+        if item.target and target not in (None, ""):
+            target = _code(target, set(leaves), _("the target"))
+    elif item.kind is ItemKind.MULTIPLE_CHOICE:
         return {"choices": _codes(raw.get("choices"), set(leaves), what, leaves), "note": note}
-    level = raw.get("level")
-    if level in (None, ""):
-        return {"level": None, "note": note}
-    if isinstance(level, bool) or not isinstance(level, int | str):
-        level = -1
-    elif isinstance(level, str):
-        # fullmatch, not isdigit(): "²" is a digit to Python but not a number int() reads
-        level = int(level) if re.fullmatch(r"[0-9]{1,2}", level) else -1
-    if level not in {lvl.level for lvl in item.levels}:
-        raise AnswerError(_("The maturity level must be a whole number from 0 to 4."))
-    return {"level": level, "note": note}
+    else:
+        message = _("The maturity level must be a whole number from 0 to 4.")
+        value = {"level": _level(raw.get("level"), item, message), "note": note}
+        target = _level(raw.get("target"), item, _("The target level must be from 0 to 4."))
+    if item.target:
+        value["target"] = None if target in (None, "") else target
+        value["target_date"] = _date(raw.get("target_date"), _("The target date"))
+    return value
 
 
 def _number(raw: Any, what: object) -> str | None:
@@ -152,12 +183,7 @@ def clean_field(field: Field, raw: Any, references: Mapping[str, Set[str]]) -> A
             raise AnswerError(_("The currency must be a three-letter code such as XOF or EUR."))
         return {"amount": _number(raw["amount"], what), "currency": currency}
     if field.kind is FieldKind.DATE:
-        if raw in (None, ""):
-            return None
-        try:
-            return datetime.date.fromisoformat(str(raw)).isoformat()
-        except ValueError:
-            raise AnswerError(_("%(what)s must be a date (YYYY-MM-DD).") % {"what": what}) from None
+        return _date(raw, what)
     # A reference may only point at a record of the same plan: ids of other plans are unknown here.
     known = references.get(field.references or "", set())
     # Left out (None or ""), a single or a multiple reference names no record.

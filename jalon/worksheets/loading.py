@@ -99,8 +99,13 @@ class _Reader:
         for index, raw_option in enumerate(self.sequence(raw, f"{where}.options")):
             at = f"{where}.options[{index}]"
             data = self.mapping(
-                raw_option, at, {"code", "label", "help", "options"}, {"code", "label"}
+                raw_option, at, {"code", "label", "help", "options", "score"}, {"code", "label"}
             )
+            score = data.get("score")
+            if score is not None and (
+                not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100
+            ):
+                raise self.fail(at, "score must be a whole number from 0 to 100")
             children: tuple[Option, ...] = ()
             if "options" in data:
                 if not tree:
@@ -112,6 +117,7 @@ class _Reader:
                     label=self.text(data["label"], f"{at}.label"),
                     help=self.optional_text(data, "help", at),
                     options=children,
+                    score=score,
                 )
             )
         leaves = [leaf.code for o in options for leaf in (o.options or (o,))]
@@ -149,6 +155,7 @@ class _Reader:
     def item(self, raw: Any, where: str) -> Item:
         keys = {"id", "kind", "label", "help", "options", "note", "levels", "fields", "groups"}
         keys |= {"title_field", "record_name", "empty", "max_length", "max_records", "complete"}
+        keys |= {"target"}
         data = self.mapping(raw, where, keys, {"id", "kind", "label"})
         item_id = self.identifier(data["id"], where)
         at = f"item {item_id}"
@@ -168,6 +175,14 @@ class _Reader:
             raise self.fail(at, "only lists say what makes them complete")
         if "note" in data and kind in (ItemKind.TEXT, ItemKind.RECORDS):
             raise self.fail(at, "only choice and maturity items have a note")
+        target = data.get("target", False)
+        if not isinstance(target, bool):
+            raise self.fail(at, "target must be true or false")
+        if target and kind not in (ItemKind.MATURITY, ItemKind.SINGLE_CHOICE):
+            raise self.fail(at, "only maturity and single choice items take a target")
+        scored = all(isinstance(o, dict) and "score" in o for o in data.get("options") or [])
+        if target and kind is ItemKind.SINGLE_CHOICE and not scored:
+            raise self.fail(at, "a single choice that takes a target scores every option")
         levels: tuple[Level, ...] = ()
         if kind is ItemKind.MATURITY:
             levels = self.levels(data["levels"], at)
@@ -216,6 +231,7 @@ class _Reader:
             complete=self.completeness(data.get("complete"), at, fields)
             if kind is ItemKind.RECORDS
             else Completeness(),
+            target=target,
         )
 
     def completeness(self, raw: Any, where: str, fields: tuple[Field, ...]) -> Completeness:

@@ -56,6 +56,9 @@ class Option:
     label: Text
     help: Text | None = None
     options: tuple[Option, ...] = ()  # a family's options, for a checklist tree
+    # Where the option stands on the item's scale, for a profile (0 the weakest): required on
+    # the options of an item that takes a target, so that now and the target can be compared.
+    score: int | None = None
 
     @property
     def is_family(self) -> bool:
@@ -120,6 +123,9 @@ class Item:
     max_length: int = 20_000
     max_records: int = 200
     complete: Completeness = Completeness()  # lists only
+    # The team sets a target beside the answer: a level (maturity) or an option (single choice,
+    # options scored), and the date it should be reached. Part of the maturity profile.
+    target: bool = False
 
     def leaf_options(self) -> tuple[Option, ...]:
         """The options a person can tick: a tree's families are headings, not answers."""
