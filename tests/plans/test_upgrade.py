@@ -93,7 +93,7 @@ def test_upgrading_keeps_every_answer_and_record_and_opens_the_new_questions(old
     )
     assert Answer.objects.get(plan=old_plan, item_id="maturity_data").value["target"] == 3
     assert actor.uid in Record.objects.filter(plan=old_plan).values_list("uid", flat=True)
-    with pytest.raises(UpgradeError, match="already uses version 3"):
+    with pytest.raises(UpgradeError, match="utilise déjà la version 3"):
         plan_upgrade(plan=old_plan, version=3)
 
 
