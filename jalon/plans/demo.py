@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import transaction
 
@@ -32,7 +32,15 @@ ORGANISATION = {
     "city": "Kandia",
     "currency": "XOF",
 }
-PLAN = {
+
+
+class PlanFacts(TypedDict):
+    service: str
+    title: str
+    horizon: datetime.date
+
+
+PLAN: PlanFacts = {
     "service": UrbanService.SOLID_WASTE,
     "title": "Déchets solides : collecte et valorisation 2026-2028",
     "horizon": datetime.date(2028, 12, 31),

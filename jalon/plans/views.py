@@ -41,8 +41,8 @@ from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
 from jalon.worksheets.answers import AnswerError, ItemState, section_state
-from jalon.worksheets.loading import upgrade_for
 from jalon.worksheets.display import describe_answer, describe_record
+from jalon.worksheets.loading import upgrade_for
 from jalon.worksheets.schema import Item, Section
 
 from . import fragments, review, services

@@ -70,7 +70,8 @@ def test_csv_in_english_holds_every_question_option_and_answer_in_english(demo):
     assert not_found(worksheet_lines(demo["en"]), text) == []
     assert not_found(answer_lines(demo["en"], typed_cells=False), text) == []
     indicators = next(rows for name, rows in tables.items() if name.endswith("-indicators.csv"))
-    assert [row[4] for row in indicators[1:]] == ["34", "58", "9.5", "143", "68000"]
+    # name, family, definition, unit, reference code, SDG target, then the baseline value
+    assert [row[6] for row in indicators[1:]] == ["34", "46", "58", "9.5", "143", "68000"]
 
 
 def test_csv_has_a_file_per_sheet_of_the_workbook_with_the_same_rows(demo):
@@ -89,14 +90,14 @@ def test_csv_has_a_file_per_sheet_of_the_workbook_with_the_same_rows(demo):
         assert len(tables[name]) == sheet.max_row
     # French Excel's conventions: semicolons, decimal commas; a list's answer names its file.
     indicators = tables["15-6-1-indicateurs.csv"]
-    assert [row[4] for row in indicators[1:]] == ["34", "58", "9,5", "143", "68000"]
-    assert indicators[1][5] == "2026-06-30"
+    assert [row[6] for row in indicators[1:]] == ["34", "46", "58", "9,5", "143", "68000"]
+    assert indicators[1][7] == "2026-06-30"
     programmes = tables["05-2-1-programmes-concours-et-appels-a-projets.csv"]
     assert programmes[1][4] == "25000000 XOF"
     answers = step_answers(tables)
     assert (
         answers["indicators"]
-        == "5\u00a0enregistrements\u00a0: voir «\u00a015-6-1-indicateurs.csv\u00a0»"
+        == "6\u00a0enregistrements\u00a0: voir «\u00a015-6-1-indicateurs.csv\u00a0»"
     )
 
 
@@ -107,7 +108,7 @@ def test_csv_makes_no_formula_of_what_a_person_typed():
         assert answers[item_id] == "'" + typed
     indicators = tables["15-6-1-indicateurs.csv"]
     assert indicators[1][0] == "'=cmd|' /C calc'!A0"
-    assert indicators[1][4] == "-5"  # a number field's negative number stays a number
+    assert indicators[1][6] == "-5"  # a number field's negative number stays a number
     assert tables["05-2-1-programmes-concours-et-appels-a-projets.csv"][1][0] == "'@Programme"
     # Nothing else starts like a formula either.
     starts = ("=", "+", "-", "@", "\t", "\r")

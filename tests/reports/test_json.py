@@ -181,7 +181,7 @@ def test_a_format_version_1_file_still_imports(demo, exported, organisation, peo
     assert imported.horizon is None
     # …and version 1 knows none of version 2's keys.
     old["plan"]["horizon"] = "2028-12-31"
-    with pytest.raises(PlanFileError, match="unknown key"):
+    with pytest.raises(PlanFileError, match="clés inconnues"):
         parse(to_json.build(old))
 
 

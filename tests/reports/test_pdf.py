@@ -82,8 +82,8 @@ def test_pdf_has_a_cover_contents_page_numbers_and_bookmarks(demo):
     cover = pages[0]
     for words in ("PLAN DE TRANSITION NUMÉRIQUE", "Commune de Kandia", "Kandia, Sénégal"):
         assert words in cover
-    assert "Gérer les services urbains, version 2" in cover
-    assert "Français" in cover and "33 sur 33 éléments renseignés" in cover
+    assert "Gérer les services urbains, version 3" in cover
+    assert "Français" in cover and "34 sur 34 éléments renseignés" in cover
     assert pages[1].splitlines()[1] == "Sommaire"
     # Typst ties a figure's number to its name with a no-break space.
     assert "Graphique\u00a01 Profil de maturité numérique" in pages[1]

@@ -107,7 +107,7 @@ def test_xlsx_list_sheets_have_a_column_per_field_a_bold_frozen_header_and_wrapp
     assert sheet.max_row == 1 + len(entry.records)
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}6"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}7"
     assert sheet["C2"].alignment.wrap_text
     widths = [sheet.column_dimensions[c].width for c in "ABCDEFGHIJK"]
     assert all(10 <= width <= 50 for width in widths)
@@ -116,9 +116,9 @@ def test_xlsx_list_sheets_have_a_column_per_field_a_bold_frozen_header_and_wrapp
 def test_xlsx_keeps_numbers_and_dates_of_number_money_and_date_fields(demo):
     book = workbook(to_xlsx.build(demo["fr"]))
     indicators = book["6.1 Indicateurs"]
-    assert column(indicators, "Valeur de départ") == [34, 58, 9.5, 143, 68000]
+    assert column(indicators, "Valeur de départ") == [34, 46, 58, 9.5, 143, 68000]
     assert column(indicators, "Date cible")[0] == datetime.datetime(2027, 12, 31)  # noqa: DTZ001 (Excel dates are naive)
-    assert indicators["F2"].number_format == "dd/mm/yyyy"
+    assert indicators["H2"].number_format == "dd/mm/yyyy"  # the baseline's date
     programmes = book["2.1 Programmes, concours et…"]
     amount = programmes.cell(2, 5)
     assert amount.value == 25_000_000

@@ -57,11 +57,39 @@ def test_multiple_choice_keeps_definition_order_and_refuses_family_codes(definit
 
 def test_maturity_level_is_a_whole_number_from_zero_to_four(definition):
     item = definition.item("maturity_equipment")
-    assert clean_answer(item, {"level": "3", "note": ""}) == {"level": 3, "note": ""}
+    assert clean_answer(item, {"level": "3", "note": ""}) == {
+        "level": 3,
+        "note": "",
+        "target": None,
+        "target_date": None,
+    }
     assert not is_answered(item, clean_answer(item, {"level": "", "note": "vu"}))
     for bad in ("5", "-1", "two", 2.5):
         with pytest.raises(AnswerError, match="0 to 4"):
             clean_answer(item, {"level": bad, "note": ""})
+
+
+def test_a_target_is_a_level_or_a_scored_option_with_a_date(definition):
+    maturity, position = definition.item("maturity_data"), definition.item("position_team")
+    assert maturity.target and position.target and not definition.item("orientation").target
+    raw = {"level": 1, "note": "", "target": "3", "target_date": "2027-12-31"}
+    assert clean_answer(maturity, raw) == {
+        "level": 1,
+        "note": "",
+        "target": 3,
+        "target_date": "2027-12-31",
+    }
+    raw = {"choice": "obstacle", "target": "asset", "target_date": ""}
+    assert clean_answer(position, raw)["target"] == "asset"
+    assert clean_answer(position, raw)["target_date"] is None
+    for item, bad, message in (
+        (maturity, {"target": 7}, "target level"),
+        (maturity, {"target": 2, "target_date": "2027-02-30"}, "YYYY-MM-DD"),
+        (position, {"target": "moon"}, "not an option of the target"),
+        (definition.item("orientation"), {"target": "x"}, "Unknown part"),
+    ):
+        with pytest.raises(AnswerError, match=message):
+            clean_answer(item, bad)
 
 
 def test_unknown_parts_and_wrong_types_are_refused(definition):
