@@ -117,6 +117,10 @@ def record_with(item: Item, index: int, records: dict[str, list[str]]) -> dict[s
         elif field.kind is FieldKind.REFERENCE and records.get(field.references or ""):
             target = records[field.references or ""][index]
             raw[field.id] = [target] if field.multiple else target
+        elif field.required and field.kind is FieldKind.DATE:
+            raw[field.id] = "2027-01-31"  # a measurement's date and value are required
+        elif field.required and field.kind is FieldKind.NUMBER:
+            raw[field.id] = str(index)
     return raw
 
 
