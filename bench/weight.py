@@ -31,6 +31,7 @@ def pages(plan_id: int, organisation_id: int) -> list[tuple[str, str, bool]]:
         ("Organisation", f"/organisations/{organisation_id}/", True),
         ("Plan overview", f"{plan}/", True),
         *[(f"Step {n}", f"{plan}/steps/{n}/", True) for n in range(1, 7)],
+        ("Follow-up", f"{plan}/follow-up/", True),
         ("Item history", f"{plan}/items/competences/history/", True),
         ("Plan comments", f"{plan}/comments/", True),
         ("Plan activity", f"{plan}/activity/", True),

@@ -124,6 +124,7 @@ ACCESS = {
         EDITORS_WRITE,
     ),
     "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
+    "plan_follow_up": ("get", "/plans/{plan}/follow-up/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
     "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
     # Review: the plan is a draft (validated once, then changed: see `ids`). Editors and owners
@@ -286,6 +287,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/organisations/{org}/",
         "/plans/{plan}/items/orientation/history/",
         "/plans/{plan}/print/",
+        "/plans/{plan}/follow-up/",
         "/plans/{plan}/download/pdf/",
         "/plans/{plan}/versions/{version}/",
         "/plans/{plan}/versions/{version}/download/json/",

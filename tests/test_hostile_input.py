@@ -304,11 +304,25 @@ def plan_holding(plan, user, text: str) -> None:
         item_id="roadmap",
         raw={"action": action.uid, "start": "2027-01-01", "end": "2027-06-30"},
     )
-    record_add(
+    indicator = record_add(
         plan=plan,
         user=user,
         item_id="indicators",
-        raw={"name": text, "baseline_value": "10", "target_value": "20", "unit": text[:20]},
+        raw={
+            "name": text,
+            "baseline_value": "10",
+            "baseline_date": "2026-01-01",
+            "target_value": "20",
+            "target_date": "2027-12-31",
+            "unit": text[:20],
+        },
+    )
+    # The follow-up draws the indicator's trajectory and prints the measurement's source.
+    record_add(
+        plan=plan,
+        user=user,
+        item_id="measurements",
+        raw={"indicator": indicator.uid, "date": "2026-06-30", "value": "12", "source": text},
     )
 
 
@@ -321,6 +335,7 @@ def downloads_all_answer_200(client, plan) -> None:
             body = b"".join(response.streaming_content) if response.streaming else response.content
             assert len(body) > 0
         assert client.get(f"/plans/{plan.pk}/print/").status_code == 200
+        assert client.get(f"/plans/{plan.pk}/follow-up/").status_code == 200
         assert client.get(f"/plans/{plan.pk}/").status_code == 200
 
 

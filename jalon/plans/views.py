@@ -76,6 +76,9 @@ class RenderedSection:
     items: list[SafeString]
 
 
+FOLLOWED_UP = frozenset({"roadmap", "indicators", "measurements"})
+
+
 def _step_url(plan: Plan, step_id: str, anchor: str = "") -> str:
     url = reverse("plan_step", args=[plan.pk, step_id])
     return f"{url}#{anchor}" if anchor else url
@@ -312,6 +315,8 @@ def _render_step(
                 "step_comments": step_comments,
                 "open_comments": open_comments,
                 "next_open": next_link,
+                # The steps whose lists the follow-up page reads link to it.
+                "follows_up": any(item.id in FOLLOWED_UP for item in items),
                 "plan": plan,
                 "definition": definition,
                 "step": step,

@@ -8,6 +8,7 @@ loads a plan, or a frozen version of it, into this shape.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jalon.organisations.models import Role
 from jalon.plans.models import ReviewState
@@ -26,6 +29,7 @@ from jalon.worksheets.display import (
     option_label,
     record_titles,
 )
+from jalon.worksheets.followup import FollowUp, LineStatus, follow_up
 from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Option
 
 
@@ -237,6 +241,23 @@ class Document:
     actor_types: tuple[str, ...] = ()
     interest_options: tuple[str, ...] = ()
     resource_options: tuple[str, ...] = ()
+    # The follow-up on the document's date (`meta.generated` is its « today »): trajectories of
+    # the indicators and lateness of the roadmap's lines; `measured`: the worksheet has the
+    # measurements list (6.3, from version 3); the labels of the data-quality scale and of the
+    # roadmap's statuses, code → label, in the worksheet's order.
+    follow_up: FollowUp | None = None
+    measured: bool = False
+    qualities: tuple[tuple[str, str], ...] = ()
+    statuses: tuple[tuple[str, str], ...] = ()
+
+    def quality(self, code: str) -> str:
+        """A data-quality level's short name (« Vérifiée »), the part of its label before the
+        colon that explains it."""
+        label = dict(self.qualities).get(code, "")
+        return label.split(":")[0].strip() if label else ""
+
+    def status(self, code: str) -> str:
+        return dict(self.statuses).get(code, "")
 
 
 def _choices(options: tuple[Option, ...], selected: set[str]) -> tuple[Choice, ...]:
@@ -409,16 +430,58 @@ def _charts_data(
     }
 
 
+def lateness(line: LineStatus) -> str:
+    """A roadmap line's lateness in words, in the active language."""
+    if not line.late:
+        return _("No")
+    return ngettext("Yes, by %(days)s day", "Yes, by %(days)s days", line.days_late) % {
+        "days": line.days_late
+    }
+
+
+def _with_lateness(entry: Entry, lines: tuple[LineStatus, ...]) -> Entry:
+    """The roadmap with one more column, computed: whether each line is late, and by how many
+    days, so that every deliverable prints it beside the line."""
+    if not entry.records:  # a blank form has nothing to compute, and nothing to fill in there
+        return entry
+    by_uid = {line.uid: line for line in lines}
+    records = tuple(
+        Record(
+            uid=record.uid,
+            title=record.title,
+            cells=(*record.cells, lateness(by_uid[record.uid])),
+            values=(*record.values, None) if record.values else (),
+        )
+        for record in entry.records
+    )
+    return dataclasses.replace(
+        entry,
+        columns=(*entry.columns, _("Late (computed)")),
+        column_options=(*entry.column_options, ()) if entry.column_options else (),
+        records=records,
+    )
+
+
+def _labels(definition: Definition, item_id: str, field_id: str) -> tuple[tuple[str, str], ...]:
+    item = definition.item(item_id)
+    found = item.field(field_id) if item else None
+    return tuple((o.code, str(o.label)) for o in found.options) if found else ()
+
+
 def build_document(
     definition: Definition,
     answers: Mapping[str, Any],
     records: Mapping[str, RecordData],
     meta: Meta,
+    *,
+    authors: Mapping[str, str] | None = None,
 ) -> Document:
     """The whole plan in `meta.language`. `answers`: item id → stored value; `records`: item id
-    → (uid, data) pairs in list order."""
+    → (uid, data) pairs in list order; `authors`: a record's uid → who last wrote it (the
+    follow-up says who entered each measurement)."""
     with translation.override(meta.language):
         titles = record_titles(definition, records)
+        progress = follow_up(records, meta.generated, titles=titles, authors=authors)
         steps = []
         for step in definition.steps:
             sections = tuple(
@@ -427,8 +490,11 @@ def build_document(
                     title=str(section.title),
                     instruction=str(section.instruction),
                     entries=tuple(
-                        _entry(item, answers.get(item.id), records.get(item.id, ()), titles)
-                        for item in section.items
+                        _with_lateness(entry, progress.lines) if entry.id == "roadmap" else entry
+                        for entry in (
+                            _entry(item, answers.get(item.id), records.get(item.id, ()), titles)
+                            for item in section.items
+                        )
                     ),
                 )
                 for section in step.sections
@@ -445,5 +511,11 @@ def build_document(
                 )
             )
         return Document(
-            meta=meta, steps=tuple(steps), **_charts_data(definition, answers, records, titles)
+            meta=meta,
+            steps=tuple(steps),
+            follow_up=progress,
+            measured=definition.item("measurements") is not None,
+            qualities=_labels(definition, "measurements", "quality"),
+            statuses=_labels(definition, "roadmap", "status"),
+            **_charts_data(definition, answers, records, titles),
         )

@@ -58,7 +58,12 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
         item_id: [(r.uid, r.data) for r in item_records]
         for item_id, item_records in state.records.items()
     }
-    return build_document(definition, answers, records, meta)
+    # Who entered each measurement: its last author here, or the one its plan file named.
+    authors = {
+        r.uid: r.updated_by.name if r.updated_by else r.file_author
+        for r in state.records.get("measurements", ())
+    }
+    return build_document(definition, answers, records, meta, authors=authors)
 
 
 def version_document(version: PlanVersion, language: str) -> Document:
@@ -90,7 +95,11 @@ def version_document(version: PlanVersion, language: str) -> Document:
         item_id: [(record["id"], record["data"]) for record in item_records]
         for item_id, item_records in content["lists"].items()
     }
-    return build_document(definition, answers, records, meta)
+    authors = {
+        record["id"]: record.get("updated_by") or ""
+        for record in content["lists"].get("measurements", ())
+    }
+    return build_document(definition, answers, records, meta, authors=authors)
 
 
 def _review_export(version: PlanVersion | None, state: str) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .charts import Chart, all_charts, for_typst
+from . import followup
+from .charts import Chart, all_charts, for_typst, trajectory_charts
 from .document import Document, Entry, Record, Section, Step, review_of
 from .typesetting import FONTS, TEMPLATES, compile_typst
 from .typography import for_language
@@ -42,6 +43,8 @@ CHART_TABLE_COLUMNS = {
     "partners": (1.3, 1.2, 1, 1),
     "roadmap": (2, 0, 0, 0.8, 1.4),
     "indicators": (1.6, 1, 1),
+    # date, point, value, expected, quality, source, entered by
+    "trajectory": (1, 0.9, 0.9, 1, 0.9, 1.3, 1),
 }
 CHART_WIDTH = {"maturity": 0.62}
 
@@ -128,7 +131,8 @@ def _entry(entry: Entry, t: _Text) -> dict[str, Any]:
 
 
 def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
-    columns = CHART_TABLE_COLUMNS.get(chart.id) or (1,) * len(chart.table[0])
+    kind = chart.id.split("-")[0]  # trajectory-1, trajectory-2…: one kind
+    columns = CHART_TABLE_COLUMNS.get(kind) or (1,) * len(chart.table[0])
     return {
         "id": chart.id,
         "title": chart.title,
@@ -169,6 +173,31 @@ def _step(step: Step, charts: list[Chart], t: _Text) -> dict[str, Any]:
     }
 
 
+def _follow_up(document: Document, t: _Text) -> dict[str, Any]:
+    """The « Suivi » part: how it is computed, the roadmap's status (late lines said so), the
+    indicators' progress, then each indicator's trajectory."""
+    today = document.follow_up.today if document.follow_up else document.meta.generated
+    instruction = followup.method()
+    if not document.measured:
+        instruction += " " + followup.needs_measurements()
+    return {
+        "heading": followup.heading(today, document.meta.language),
+        "instruction": t(instruction),
+        "entries": [_entry(e, t) for e in followup.summary_entries(document)],
+        "charts": [_chart(c, t) for c in trajectory_charts(document)],
+    }
+
+
+def _follow_up_step(document: Document) -> int:
+    """The step the follow-up closes: the one with the measurements, else the indicators,
+    else the last."""
+    for item_id in ("measurements", "indicators"):
+        for index, step in enumerate(document.steps):
+            if any(e.id == item_id for s in step.sections for e in s.entries):
+                return index
+    return len(document.steps) - 1
+
+
 def document_data(document: Document) -> dict[str, Any]:
     """The document as plain data in its language, ready to lay out: the PDF template reads it
     as JSON, the print view renders it as HTML. Call it with the document's language active."""
@@ -186,6 +215,8 @@ def document_data(document: Document) -> dict[str, Any]:
         steps[-1]["sections"][-1]["charts"] += [
             _chart(c, t) for c in charts if c.item not in placed
         ]
+    if steps:
+        steps[_follow_up_step(document)]["sections"].append(_follow_up(document, t))
     return {
         "fonts": list(FONTS),
         "meta": {

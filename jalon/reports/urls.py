@@ -4,10 +4,11 @@ from django.urls import path
 
 import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 
-from . import views
+from . import views, views_followup
 
 urlpatterns = [
     path("plans/<id:plan_id>/print/", views.plan_print, name="plan_print"),
+    path("plans/<id:plan_id>/follow-up/", views_followup.plan_follow_up, name="plan_follow_up"),
     path(
         "plans/<id:plan_id>/download/<key:format_code>/",
         views.plan_download,

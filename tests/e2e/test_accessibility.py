@@ -161,6 +161,8 @@ PAGE_TYPES = (
     "print view, empty plan",
     "validated version",
     "print view with comments",
+    "follow-up, demo plan",
+    "follow-up, empty plan",
     "open comments",
     "resolved comments",
     "edit a comment",
@@ -238,6 +240,8 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
     visit("validated version", reverse("plan_version", args=[empty.pk, site.version.pk]))
     visit("print view with comments", reverse("plan_print", args=[plan.pk]) + "?comments=1")
+    visit("follow-up, demo plan", reverse("plan_follow_up", args=[plan.pk]))
+    visit("follow-up, empty plan", reverse("plan_follow_up", args=[empty.pk]))
     visit("open comments", reverse("plan_comments", args=[plan.pk]))
     visit("resolved comments", reverse("plan_comments", args=[plan.pk]) + "?resolved=1")
     own = Comment.objects.filter(thread__plan=plan, author=site.owner).first()

@@ -117,9 +117,9 @@ def record_with(item: Item, index: int, records: dict[str, list[str]]) -> dict[s
         elif field.kind is FieldKind.REFERENCE and records.get(field.references or ""):
             target = records[field.references or ""][index]
             raw[field.id] = [target] if field.multiple else target
-        elif field.required and field.kind is FieldKind.DATE:
-            raw[field.id] = "2027-01-31"  # a measurement's date and value are required
-        elif field.required and field.kind is FieldKind.NUMBER:
+        elif field.required and field.kind is FieldKind.DATE:  # a measurement's date
+            raw[field.id] = "2026-06-30"
+        elif field.required and field.kind is FieldKind.NUMBER:  # and its value
             raw[field.id] = str(index)
     return raw
 
@@ -169,6 +169,13 @@ def test_no_payload_runs_or_becomes_markup_on_any_page(page: Page, plan, people)
     response = page.goto(f"{base}/plans/{plan.pk}/")
     assert response is not None and response.ok
     watcher.check(page)
+
+    # The follow-up names every indicator (a payload each) and draws their trajectories.
+    response = page.goto(f"{base}/plans/{plan.pk}/follow-up/")
+    assert response is not None and response.ok
+    text = watcher.check(page)
+    for payload in CORPUS:
+        assert payload in text, ("follow-up", payload)
 
     for item in definition.items:
         response = page.goto(f"{base}/plans/{plan.pk}/items/{item.id}/history/")

@@ -2,6 +2,7 @@
 view, in the PDF and (as a PNG) in the DOCX.
 
     all_charts(document)     the four charts, in worksheet order
+    trajectory_charts(document)  the follow-up: one trajectory per indicator
     png(svg, width=1000)     one chart as a PNG image, for Word
     for_typst(svg)           the chart as Typst draws it, in the PDF and the PNG
 
@@ -25,8 +26,9 @@ from .indicators import indicators_chart
 from .maturity import maturity_chart
 from .partners import partners_chart
 from .roadmap import roadmap_chart
+from .trajectory import trajectory_charts
 
-__all__ = ["Chart", "all_charts", "for_typst", "png"]
+__all__ = ["Chart", "all_charts", "for_typst", "png", "trajectory_charts"]
 
 
 def all_charts(document: Document) -> tuple[Chart, ...]:
