@@ -19,6 +19,7 @@ with its own definition.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +28,7 @@ from decimal import InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -280,6 +282,14 @@ def _key_label(item: Item, key: str) -> str:
     return labels.get(key, key.replace("_", " ").capitalize())
 
 
+def _date(value: Any) -> str:
+    """A stored date (2027-03-15) as the reader writes dates (15/03/2027); else as stored."""
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
 def _level(item: Item, value: Any) -> str:
     level = next((lvl for lvl in item.levels if str(lvl.level) == str(value)), None)
     return f"{value}/4 — {level.label}" if level else str(value)
@@ -293,6 +303,8 @@ def _answer_value(item: Item, key: str, value: Any) -> str | list[str]:
         return [option_label(item.options, str(v)) for v in value]
     if key.endswith("level") or (key == "target" and item.kind is ItemKind.MATURITY):
         return _level(item, value) if item.levels else str(value)
+    if key.endswith("date"):
+        return _date(value)
     if key.endswith("choice") or key == "target":
         return option_label(item.options, str(value))
     return str(value)
@@ -385,6 +397,8 @@ def _field_text(field: Field, value: Any, titles: Mapping[str, str]) -> str | li
             return [option_label(field.options, str(code)) for code in value]
         if field.kind is FieldKind.REFERENCE and isinstance(value, list):
             return [titles.get(str(uid), _("(removed)")) for uid in value]
+        if field.kind is FieldKind.DATE:
+            return _date(value)
         return describe_field(field, value, titles)
     except (AttributeError, TypeError, ValueError, InvalidOperation):
         # A value shaped for another kind of field (the worksheet changed it): as stored.

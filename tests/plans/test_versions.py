@@ -14,6 +14,7 @@ from jalon.organisations.models import Membership
 from jalon.plans import review
 from jalon.plans.models import Plan, PlanVersion, ReviewState
 from jalon.plans.services import answer_save, record_add, record_delete, record_update
+from jalon.reports.formats import FORMATS, VERSION_BUILDERS
 
 from ..conftest import client_for
 
@@ -274,3 +275,13 @@ def test_the_compare_form_works_without_javascript(client, plan, people, two_sna
     form = html.split('class="form filters compare-form"')[1].split("</form>")[0]
     assert 'name="from"' in form and 'name="to"' in form and '<option value="now"' in form
     assert f'<option value="{second.pk}" selected>' in form  # the newest, by default
+
+
+@pytest.mark.parametrize("code", list(VERSION_BUILDERS))
+def test_a_snapshot_downloads_in_every_format(client, plan, people, code):
+    version = snapshot(plan, people["editor"])
+    response = client_for(client, people["viewer"]).get(
+        f"/plans/{plan.pk}/versions/{version.pk}/download/{code}/"
+    )
+    assert response.status_code == 200 and len(response.content) > 100
+    assert response["Content-Type"] == FORMATS[code].content_type
