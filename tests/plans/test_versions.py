@@ -33,7 +33,8 @@ def visible(html: str) -> str:
 
 
 def main_of(response) -> str:
-    return response.content.decode().split('<main id="main"')[1].split("</main>")[0]
+    html: str = response.content.decode()
+    return html.split('<main id="main"')[1].split("</main>")[0]
 
 
 # The service
