@@ -311,7 +311,8 @@ def page_weights(anonymous: Client, plan_id: int) -> dict[str, Any]:
     client, _csrf = logged_in(anonymous)
     organisation = weight.organisation_id(client)
     rows = []
-    for name, path, needs_login in weight.pages(plan_id, organisation):
+    version = weight.version_id(client, plan_id)
+    for name, path, needs_login in weight.pages(plan_id, organisation, version):
         page = weight.weigh(client if needs_login else anonymous, name, path)
         if page.status != 200:
             raise RuntimeError(f"page weight: {path} answered HTTP {page.status}")

@@ -22,9 +22,13 @@ from .client import BROWSER_ENCODINGS, Client
 YEAR = 365 * 24 * 3600
 
 
-def pages(plan_id: int, organisation_id: int) -> list[tuple[str, str, bool]]:
-    """(name, path, needs login) for each kind of page."""
+def pages(
+    plan_id: int, organisation_id: int, version_id: int | None = None
+) -> list[tuple[str, str, bool]]:
+    """(name, path, needs login) for each kind of page; `version_id`: a version of the plan,
+    to weigh its comparison with the plan as it is now (none: that page is left out)."""
     plan = f"/plans/{plan_id}"
+    compare = [("Versions compared", f"{plan}/versions/compare/?from={version_id}&to=now", True)]
     return [
         ("Login", "/accounts/login/", False),
         ("Home", "/", True),
@@ -35,6 +39,8 @@ def pages(plan_id: int, organisation_id: int) -> list[tuple[str, str, bool]]:
         ("Item history", f"{plan}/items/competences/history/", True),
         ("Plan comments", f"{plan}/comments/", True),
         ("Plan activity", f"{plan}/activity/", True),
+        ("Plan versions", f"{plan}/versions/", True),
+        *(compare if version_id is not None else []),
         ("Municipality activity", f"/organisations/{organisation_id}/activity/", True),
         ("Notifications", "/notifications/", True),
         ("Profile", "/accounts/profile/", True),
@@ -194,6 +200,13 @@ def weigh(client: Client, name: str, path: str) -> PageWeight:
     page.repeat_status = again.status
     page.repeat_html_bytes = len(again.wire_body) + again.header_bytes
     return page
+
+
+def version_id(client: Client, plan_id: int) -> int | None:
+    """The plan's newest version, as its versions page offers to compare it; None if it has
+    none (the demo's snapshot is taken by `load_demo`)."""
+    found = re.search(r"\?from=(\d+)&amp;to=now", client.get(f"/plans/{plan_id}/versions/").text())
+    return int(found.group(1)) if found else None
 
 
 def organisation_id(client: Client) -> int:

@@ -7,6 +7,7 @@ from jalon.organisations import views as organisations
 from jalon.plans import views as plans
 from jalon.plans import views_import as plans_import
 from jalon.plans import views_review as plans_review
+from jalon.plans import views_versions as plans_versions
 
 urlpatterns = [
     path("", organisations.home, name="home"),
@@ -70,6 +71,8 @@ urlpatterns = [
     path(
         "plans/<id:plan_id>/review/validate/", plans_review.review_validate, name="review_validate"
     ),
+    path("plans/<id:plan_id>/versions/", plans_versions.plan_versions, name="plan_versions"),
+    path("plans/<id:plan_id>/versions/compare/", plans_versions.plan_compare, name="plan_compare"),
     path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
 ]

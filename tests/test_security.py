@@ -305,6 +305,7 @@ PAGES = [
     "/plans/{plan}/",
     "/plans/{plan}/steps/1/",
     "/plans/{plan}/items/actors/history/",
+    "/plans/{plan}/versions/",
     "/plans/999999/",  # the 404 page
 ]
 

@@ -1,5 +1,5 @@
 """Who did what in a plan or a municipality, newest first: plain selectors over each source of
-events (changes, comments, review moves, invitations), merged into one list that pages.
+events (changes, comments, review moves, snapshots, invitations), merged into one list that pages.
 
 Each source is one function returning `Event`s, newest first, at most `limit` of them
 (`activity_page` takes any list of them). A page of
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from jalon.organisations.models import Invitation, Organisation, Role
-from jalon.plans.models import Plan, ReviewEvent, ReviewState, Revision
+from jalon.plans.models import Plan, PlanVersion, ReviewEvent, ReviewState, Revision
 from jalon.plans.review import event_message
 from jalon.plans.services import definition_of
 from jalon.worksheets.schema import Definition, Step
@@ -42,6 +42,7 @@ class Kind:
     COMMENT = "comment"
     RESOLVED = "resolved"
     REVIEW = "review"
+    SNAPSHOT = "snapshot"
 
 
 @dataclass(frozen=True)
@@ -482,6 +483,50 @@ def review_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event
     return events
 
 
+# Snapshots (plans.PlanVersion of kind snapshot) -------------------------------------------------
+
+
+def snapshot_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event]:
+    """Versions a member chose to keep, newest first (a validation's version is told by its
+    review move); none when narrowed to a step. One query."""
+    if not plans or filters.step is not None or limit <= 0:
+        return []
+    by_id = {plan.pk: plan for plan in plans}
+    versions = (
+        PlanVersion.objects.filter(plan_id__in=list(by_id), kind=PlanVersion.Kind.SNAPSHOT)
+        .select_related("created_by")
+        .defer("content")  # the frozen plan stays in the database
+    )
+    if filters.person is not None:
+        versions = versions.filter(created_by_id=filters.person)
+    events = []
+    for version in versions.order_by("-created", "-id")[:limit]:
+        plan = by_id[version.plan_id]
+        person = version.created_by
+        actor = _person(person.name, person.email) if person else _("someone")
+        summary = _("%(name)s kept a version of “%(plan)s”: “%(version)s”") % {
+            "name": actor,
+            "plan": plan.title,
+            "version": _label(version.name),
+        }
+        events.append(
+            Event(
+                when=version.created,
+                actor=actor,
+                actor_id=version.created_by_id,
+                kind=Kind.SNAPSHOT,
+                plan_id=plan.pk,
+                plan_title=plan.title,
+                step_id="",
+                item_id="",
+                record_uid="",
+                summary=summary,
+                url=reverse("plan_version", args=[plan.pk, version.pk]),
+            )
+        )
+    return events
+
+
 # The pages' sources ---------------------------------------------------------------------------
 
 
@@ -490,6 +535,7 @@ def plan_sources(plan: Plan, filters: Filters) -> list[Source]:
         lambda limit: revision_events([plan], filters, limit),
         lambda limit: comment_events([plan], filters, limit),
         lambda limit: review_events([plan], filters, limit),
+        lambda limit: snapshot_events([plan], filters, limit),
         lambda limit: invitation_events(plan.organisation, plan, filters, limit),
     ]
 
@@ -500,5 +546,6 @@ def organisation_sources(organisation: Organisation, filters: Filters) -> list[S
         lambda limit: revision_events(plans, filters, limit),
         lambda limit: comment_events(plans, filters, limit),
         lambda limit: review_events(plans, filters, limit),
+        lambda limit: snapshot_events(plans, filters, limit),
         lambda limit: invitation_events(organisation, None, filters, limit),
     ]

@@ -19,6 +19,7 @@ from jalon.organisations.models import Organisation, Role
 from jalon.organisations.services import membership_add, organisation_create
 from jalon.worksheets.schema import ItemKind
 
+from .demo_versions import demo_snapshot
 from .models import Plan, UrbanService
 from .services import answer_save, definition_of, plan_create, record_add
 from .signals import demo_loaded
@@ -962,6 +963,7 @@ def load_demo() -> Plan:
     organisation = _municipality(demo, colleague)
     plan = plan_create(organisation=organisation, user=demo, **PLAN)
     _fill(plan, demo=demo, colleague=colleague)
+    demo_snapshot(plan, demo=demo, colleague=colleague)
     demo_loaded.send(sender=Plan, plan=plan, demo=demo, colleague=colleague)
     return plan
 

@@ -262,3 +262,15 @@ class ReviewForm(forms.Form):
     )
     # Validating: the plan's latest change on the page the validator read (see review.py).
     seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class SnapshotForm(forms.Form):
+    """The name of a version a member keeps; the page proposes « Version of <today> »."""
+
+    name = forms.CharField(
+        label=_("Name of the version"),
+        max_length=200,
+        strip=True,
+        validators=[PlainTextValidator(_("Name of the version"))],
+        help_text=_("For example: “Before the council of 12 March”."),
+    )

@@ -15,6 +15,9 @@ Validating straight from a draft, or from « changes requested », is allowed: i
 municipalities the owner writes the plan and signs it off alone, and making them first ask
 themselves for a review would add a click and nothing else. The history still says the plan was
 validated from a draft, so nobody can pass it off as reviewed.
+
+A snapshot (`snapshot_create`) freezes the plan the same way under a name its team chose,
+whatever the review state, which it leaves alone.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from jalon.accounts.models import User
 from jalon.organisations.models import Membership
+from jalon.worksheets.text import text_problem
 
 from .models import Answer, Plan, PlanVersion, Record, ReviewEvent, ReviewState, Revision
 from .signals import review_changed
@@ -161,7 +165,7 @@ def review_validate(
                 "validate again."
             )
         )
-    version = _freeze(plan=plan, membership=membership, message=message)
+    version = _validation_freeze(plan=plan, membership=membership, message=message)
     return _move(
         plan=plan,
         membership=membership,
@@ -263,30 +267,86 @@ def plan_content(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _freeze(*, plan: Plan, membership: Membership, message: str) -> PlanVersion:
-    now = timezone.now()
-    user = membership.user
+def _freeze(
+    *, plan: Plan, user: User, kind: str, name: str, extra: dict[str, Any], **fields: Any
+) -> PlanVersion:
+    """The plan as it stands, kept as a version: its content (`plan_content`), with `extra`
+    (what the validation or the snapshot adds) under its own key. Called under the plan's lock."""
     content = plan_content(plan)
-    content["validation"] = {
-        "validated_by": user.name,
-        "role": membership.role,
-        "validated_at": _when(now),
-        "message": message,
-    }
-    day = formats.date_format(timezone.localtime(now), "SHORT_DATE_FORMAT")
+    content.update(extra)
     return PlanVersion.objects.create(
         plan=plan,
-        kind=PlanVersion.Kind.VALIDATION,
-        name=_("Validated on %(date)s") % {"date": day},
+        kind=kind,
+        name=name,
         created_by=user,
         definition_id=plan.definition_id,
         definition_version=plan.definition_version,
         definition_hash=plan.definition_hash,
         content=content,
+        **fields,
+    )
+
+
+def _validation_freeze(*, plan: Plan, membership: Membership, message: str) -> PlanVersion:
+    now = timezone.now()
+    user = membership.user
+    day = formats.date_format(timezone.localtime(now), "SHORT_DATE_FORMAT")
+    return _freeze(
+        plan=plan,
+        user=user,
+        kind=PlanVersion.Kind.VALIDATION,
+        name=_("Validated on %(date)s") % {"date": day},
+        extra={
+            "validation": {
+                "validated_by": user.name,
+                "role": membership.role,
+                "validated_at": _when(now),
+                "message": message,
+            }
+        },
         validated_by=user.name,
         validated_role=membership.role,
         validated_at=now,
         message=message,
+    )
+
+
+# Snapshots
+
+SNAPSHOT_NAME_LENGTH = 200
+
+
+def snapshot_default_name() -> str:
+    """The name the form proposes: today's date, in the person's language."""
+    day = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+    return _("Version of %(date)s") % {"date": day}
+
+
+@transaction.atomic
+def snapshot_create(*, plan: Plan, membership: Membership, name: str) -> PlanVersion:
+    """Keep the plan as it stands under a name its team chose (« before the council », « sent
+    to the AFD »), to read, download and compare later. Unlike a validation it says nothing of
+    the plan's review: the state stays as it is. Taken under the plan's lock, so it holds one
+    consistent plan even while colleagues save."""
+    # Checked as typed: splitting would drop some control characters unseen.
+    problem = text_problem(name, _("The name"))
+    if problem:
+        raise ReviewError(problem, 400)
+    name = " ".join(name.split())  # one line, as it shows in lists
+    if not name:
+        raise ReviewError(_("Give the version a name."), 400)
+    if len(name) > SNAPSHOT_NAME_LENGTH:
+        raise ReviewError(
+            _("A name holds at most %(max)s characters.") % {"max": SNAPSHOT_NAME_LENGTH}, 400
+        )
+    state = _locked_state(plan)
+    user = membership.user
+    return _freeze(
+        plan=plan,
+        user=user,
+        kind=PlanVersion.Kind.SNAPSHOT,
+        name=name,
+        extra={"snapshot": {"name": name, "taken_by": user.name, "review_state": state}},
     )
 
 
@@ -306,5 +366,5 @@ def review_history(plan: Plan, limit: int = 50) -> list[ReviewEvent]:
 
 
 def plan_versions(plan: Plan) -> list[PlanVersion]:
-    # The list shows names and dates: the frozen content stays in the database.
-    return list(PlanVersion.objects.filter(plan=plan).defer("content").select_related("created_by"))
+    # The list shows names, dates and who: the frozen content stays in the database.
+    return list(PlanVersion.objects.filter(plan=plan).select_related("created_by").defer("content"))

@@ -145,7 +145,10 @@ def version_export(version: PlanVersion) -> dict[str, Any]:
         "answers": {item: answers[item] for item in items if item in answers},
         "lists": {item: lists[item] for item in items if item in lists},
         "revision_count": content["revision_count"],
-        "review": _review_export(version, "validated"),
+        # A snapshot validates nothing: it says the state the plan was in when it was taken.
+        "review": _review_export(version, "validated")
+        if version.validated_at
+        else _review_export(None, content.get("snapshot", {}).get("review_state", "draft")),
     }
 
 

@@ -160,6 +160,10 @@ PAGE_TYPES = (
     "print view, demo plan",
     "print view, empty plan",
     "validated version",
+    "versions of a plan",
+    "comparison with now",
+    "comparison of two snapshots",
+    "comparison, versions not chosen (400)",
     "print view with comments",
     "follow-up, demo plan",
     "follow-up, empty plan",
@@ -239,6 +243,21 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("print view, demo plan", reverse("plan_print", args=[plan.pk]))
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
     visit("validated version", reverse("plan_version", args=[empty.pk, site.version.pk]))
+    # A snapshot of the demo plan, then changes since: a text rewritten with a long word (it
+    # must wrap), a record added.
+    owner = Membership.objects.get(organisation=plan.organisation, user=site.owner)
+    kept = review.snapshot_create(plan=plan, membership=owner, name=f"Avant {LONG_WORD[:150]}")
+    before = Answer.objects.get(plan=plan, item_id="informal_place").value
+    services.answer_save(plan=plan, user=site.colleague, item_id="informal_place",
+                         raw=f"{before} Et {LONG_WORD}.", base_version=None)  # fmt: skip
+    services.record_add(plan=plan, user=site.colleague, item_id="actors",
+                        raw={"name": "Radio communautaire", "type": "citizens"})  # fmt: skip
+    visit("versions of a plan", reverse("plan_versions", args=[plan.pk]))
+    compare = reverse("plan_compare", args=[plan.pk])
+    visit("comparison with now", f"{compare}?from={kept.pk}&to=now")
+    again = review.snapshot_create(plan=plan, membership=owner, name="Après")
+    visit("comparison of two snapshots", f"{compare}?from={kept.pk}&to={again.pk}")
+    visit("comparison, versions not chosen (400)", f"{compare}?from=x", status=400)
     visit("print view with comments", reverse("plan_print", args=[plan.pk]) + "?comments=1")
     visit("follow-up, demo plan", reverse("plan_follow_up", args=[plan.pk]))
     visit("follow-up, empty plan", reverse("plan_follow_up", args=[empty.pk]))

@@ -175,7 +175,7 @@ def test_a_plan_on_an_older_worksheet_is_followed_without_measurements():
 def follow_up_page(client, plan: Plan) -> str:
     response = client.get(f"/plans/{plan.pk}/follow-up/")
     assert response.status_code == 200
-    return response.content.decode()
+    return str(response.content.decode())
 
 
 def test_the_demo_follow_up_shows_roadmap_status_and_indicators_progress(client, db):

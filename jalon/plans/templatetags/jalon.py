@@ -6,7 +6,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from jalon.organisations.models import Role
-from jalon.plans.models import Plan, ReviewEvent, Revision, Versioned
+from jalon.plans.models import Plan, PlanVersion, ReviewEvent, Revision, Versioned
 from jalon.plans.review import event_message
 from jalon.worksheets.answers import ItemState
 from jalon.worksheets.schema import Field, Group, Item, Option
@@ -147,3 +147,12 @@ def role_name(role: str) -> str:
 def review_said(event: ReviewEvent) -> str:
     """What the review event says, in the reader's language."""
     return event_message(event)
+
+
+@register.filter
+def version_name(version: PlanVersion) -> str:
+    """A version as lists name it: a validation in the reader's language, to the minute (two
+    validations a day stay apart); a snapshot by the name its team gave it."""
+    if version.kind == PlanVersion.Kind.VALIDATION:
+        return _("Validated on %(date)s") % {"date": when(version.created)}
+    return version.name
