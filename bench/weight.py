@@ -37,6 +37,8 @@ def pages(plan_id: int, organisation_id: int) -> list[tuple[str, str, bool]]:
         ("Municipality activity", f"/organisations/{organisation_id}/activity/", True),
         ("Notifications", "/notifications/", True),
         ("Profile", "/accounts/profile/", True),
+        ("Maturity profile", f"{plan}/profile/", True),
+        ("Municipality profiles", f"/organisations/{organisation_id}/profile/", True),
     ]
 
 

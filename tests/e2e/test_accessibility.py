@@ -161,6 +161,9 @@ PAGE_TYPES = (
     "print view, empty plan",
     "validated version",
     "print view with comments",
+    "maturity profile, demo plan",
+    "maturity profile, empty plan",
+    "maturity profiles of the municipality",
     "open comments",
     "resolved comments",
     "edit a comment",
@@ -238,6 +241,9 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("print view, empty plan", reverse("plan_print", args=[empty.pk]))
     visit("validated version", reverse("plan_version", args=[empty.pk, site.version.pk]))
     visit("print view with comments", reverse("plan_print", args=[plan.pk]) + "?comments=1")
+    visit("maturity profile, demo plan", reverse("plan_profile", args=[plan.pk]))
+    visit("maturity profile, empty plan", reverse("plan_profile", args=[empty.pk]))
+    visit("maturity profiles of the municipality", f"{organisation}/profile/")
     visit("open comments", reverse("plan_comments", args=[plan.pk]))
     visit("resolved comments", reverse("plan_comments", args=[plan.pk]) + "?resolved=1")
     own = Comment.objects.filter(thread__plan=plan, author=site.owner).first()
