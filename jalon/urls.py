@@ -61,6 +61,7 @@ urlpatterns = [
     path("plans/<id:plan_id>/records/<key:uid>/delete/", plans.record_delete, name="record_delete"),
     path("plans/<id:plan_id>/records/<key:uid>/move/", plans.record_move, name="record_move"),
     path("plans/<id:plan_id>/review/request/", plans_review.review_request, name="review_request"),
+    path("plans/<id:plan_id>/upgrade/", plans.plan_upgrade, name="plan_upgrade"),
     path(
         "plans/<id:plan_id>/review/changes/",
         plans_review.review_request_changes,

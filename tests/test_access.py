@@ -130,6 +130,7 @@ ACCESS = {
     # ask for a review; only validators (here the owner) ask for changes, which a draft cannot
     # get (409), or validate it.
     "review_request": ("post", "/plans/{plan}/review/request/", {"message": ""}, EDITORS_WRITE),
+    "plan_upgrade": ("post", "/plans/{plan}/upgrade/", {"version": "3"}, EDITORS_WRITE),
     "review_request_changes": (
         "post",
         "/plans/{plan}/review/changes/",

@@ -35,7 +35,12 @@ from .models import UrbanService
 
 # The file's identity, written by `jalon.reports.to_json` and checked here.
 FORMAT = "jalon-plan"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 2 adds the plan's `horizon` (imported) and what Jalon computes or keeps around the plan:
+# `scores` (the maturity profile), `advice` (with what was set aside), `snapshots` (the kept
+# versions' names and dates): informative, never imported, since the importing server computes
+# its own and the versions stay with the plan they froze. A version 1 file reads as before.
+READABLE_VERSIONS = (1, 2)
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB: a full plan (every list at 200 records) is about 3 MB
 # The format nests at most 6 containers deep (root › lists › list › record › data › money);
@@ -57,6 +62,7 @@ ROOT_REQUIRED = {"format", "format_version", "definition", "plan"}
 # `review` (the exported plan's review state and validation) is informative: whatever it says,
 # an imported plan starts as a draft here, validated by nobody on this server.
 ROOT_OPTIONAL = {"exported_at", "organisation", "answers", "lists", "revision_count", "review"}
+INFORMATIVE_V2 = {"scores": dict, "advice": list, "snapshots": list}
 # Informative: not imported as values, but who wrote what and when is kept as provenance.
 INFO = {"version", "updated_at", "updated_by"}
 AUTHOR_LENGTH = 150  # User.name
@@ -108,6 +114,7 @@ class PlanFile:
     lists: dict[str, tuple[ImportedRecord, ...]]  # item id → records in list order
     source: Source = Source()
     authorship: dict[str, Authorship] = field(default_factory=dict)  # answers' item id → who
+    horizon: datetime.date | None = None
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -362,19 +369,26 @@ def _format(root: Any) -> dict[str, Any]:
             % {"found": _short(found), "expected": FORMAT}
         )
     version = root.get("format_version")
-    if not _is_int(version) or version != FORMAT_VERSION:
+    if not _is_int(version) or version not in READABLE_VERSIONS:
         if _is_int(version) and version > FORMAT_VERSION:
             message = _(
                 "This file was made by a newer Jalon (format version %(found)s); this server "
-                "reads format version %(expected)s."
+                "reads format versions %(expected)s."
             )
         else:
             message = _(
                 "The format version %(found)s is not supported; this server reads format "
-                "version %(expected)s."
+                "versions %(expected)s."
             )
-        raise _fail(message % {"found": _short(version), "expected": FORMAT_VERSION})
-    return _object(root, _("The file"), ROOT_REQUIRED, ROOT_OPTIONAL)
+        expected = ", ".join(map(str, READABLE_VERSIONS))
+        raise _fail(message % {"found": _short(version), "expected": expected})
+    optional = ROOT_OPTIONAL | set(INFORMATIVE_V2) if version >= 2 else ROOT_OPTIONAL
+    data = _object(root, _("The file"), ROOT_REQUIRED, optional)
+    for key, shape in INFORMATIVE_V2.items():
+        if data.get(key) is not None and not isinstance(data[key], shape):
+            what = _("an object") if shape is dict else _("an array")
+            raise _fail(_('Its "%(key)s" must be %(what)s.') % {"key": key, "what": what})
+    return data
 
 
 def _definition(raw: Any) -> Definition:
@@ -414,10 +428,24 @@ def _definition(raw: Any) -> Definition:
     return definition
 
 
-def _plan(raw: Any, problems: _Problems) -> tuple[str, str, str]:
-    data = _object(
-        raw, _('Its "plan"'), {"title", "service"}, {"service_other", "created", "updated"}
-    )
+def _horizon(data: Mapping[str, Any], where: str, problems: _Problems) -> datetime.date | None:
+    raw = data.get("horizon")
+    if raw is None:
+        return None
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass  # 2027-02-30
+    problems.add(problem_in(where, _("its horizon must be a date (YYYY-MM-DD) or null.")))
+    return None
+
+
+def _plan(
+    raw: Any, problems: _Problems, version: int
+) -> tuple[str, str, str, datetime.date | None]:
+    optional = {"service_other", "created", "updated"} | ({"horizon"} if version >= 2 else set())
+    data = _object(raw, _('Its "plan"'), {"title", "service"}, optional)
     where = _("The plan")
     title, service, other = data["title"], data["service"], data.get("service_other")
     other = "" if other is None else other
@@ -452,7 +480,7 @@ def _plan(raw: Any, problems: _Problems) -> tuple[str, str, str]:
         other = ""
     for key in ("created", "updated"):
         _info(data, key, where, problems)
-    return str(title).strip(), str(service), str(other).strip()
+    return str(title).strip(), str(service), str(other).strip(), _horizon(data, where, problems)
 
 
 def _organisation(raw: Any, problems: _Problems) -> str:
@@ -590,7 +618,7 @@ def parse(content: bytes) -> PlanFile:
     root = _format(_decode(content))
     definition = _definition(root["definition"])
     problems = _Problems()
-    title, service, service_other = _plan(root["plan"], problems)
+    title, service, service_other, horizon = _plan(root["plan"], problems, root["format_version"])
     organisation = ""
     if root.get("organisation") is not None:
         organisation = _organisation(root["organisation"], problems)
@@ -614,4 +642,5 @@ def parse(content: bytes) -> PlanFile:
             revision_count=revision_count,
         ),
         authorship={item_id: authorship[item_id] for item_id in answers},
+        horizon=horizon,
     )

@@ -247,6 +247,7 @@ def plan_content(plan: Plan) -> dict[str, Any]:
             "service": plan.service,
             "service_other": plan.service_other,
             "created": _when(plan.created),
+            "horizon": plan.horizon.isoformat() if plan.horizon else None,
         },
         "organisation": {
             "name": organisation.name,
@@ -306,4 +307,4 @@ def review_history(plan: Plan, limit: int = 50) -> list[ReviewEvent]:
 
 def plan_versions(plan: Plan) -> list[PlanVersion]:
     # The list shows names and dates: the frozen content stays in the database.
-    return list(PlanVersion.objects.filter(plan=plan).defer("content"))
+    return list(PlanVersion.objects.filter(plan=plan).defer("content").select_related("created_by"))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from jalon.accounts.models import User
 from jalon.organisations.models import Organisation
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, empty_value
-from jalon.worksheets.loading import get_definition, latest_definition
+from jalon.worksheets.loading import get_definition, latest_definition, upgrade_for
 from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 
 from .models import Answer, Plan, Record, Revision, Versioned
@@ -77,6 +77,30 @@ def plan_create(
         definition_hash=definition.hash,
         created_by=user,
     )
+
+
+class UpgradeError(ValueError):
+    """The plan cannot move to a newer worksheet version; the message says why."""
+
+
+@transaction.atomic
+def plan_upgrade(*, plan: Plan, version: int) -> Definition:
+    """Move the plan to `version` of its worksheet, the newest one it can move to as it is (see
+    `upgrade_for`): its answers and records stay untouched, the new questions and fields appear.
+    `version` is the one the person was offered: a colleague may have moved it meanwhile."""
+    _lock(plan)
+    plan.refresh_from_db(fields=["definition_version", "definition_hash"])
+    target = upgrade_for(definition_of(plan))
+    if target is None or target.version != version:
+        raise UpgradeError(
+            _("This plan already uses version %(version)s of its worksheet.")
+            % {"version": plan.definition_version}
+        )
+    Plan.objects.filter(pk=plan.pk).update(
+        definition_version=target.version, definition_hash=target.hash
+    )
+    plan.definition_version, plan.definition_hash = target.version, target.hash
+    return target
 
 
 def _lock(plan: Plan) -> None:
@@ -412,6 +436,7 @@ def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFil
         imported_at=now,
         imported_from=data.source.organisation,
         imported_file_date=data.source.exported_at,
+        horizon=data.horizon,
     )
     answers: list[Answer] = []
     revisions: list[Revision] = []

@@ -41,6 +41,7 @@ from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
 from jalon.worksheets.answers import AnswerError, ItemState, section_state
+from jalon.worksheets.loading import upgrade_for
 from jalon.worksheets.display import describe_answer, describe_record
 from jalon.worksheets.schema import Item, Section
 
@@ -154,6 +155,7 @@ def render_overview(
             "review_events": history,
             "last_event": history[0] if history else None,
             "versions": review.plan_versions(plan),
+            "upgrade": upgrade_for(state.definition) if can_request else None,
             "last_change": review.last_change(plan),
             "can_request": can_request,
             "can_validate": can_validate,
@@ -183,6 +185,29 @@ def render_overview(
         "new_changes": changes_since(plan, since, request.user.pk),
     }
     return render(request, "plans/overview.html", context, status=status)
+
+
+@login_required
+@require_POST
+def plan_upgrade(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
+    """Move the plan to the newer worksheet version its overview offered."""
+    plan, _membership = plan_for(request.user, plan_id, Capability.EDIT)
+    version = request.POST.get("version", "")
+    if not version.isascii() or not version.isdigit() or len(version) > 6:
+        return bad_request_response(
+            request, _("Which version of the worksheet? Go back to the plan and try again.")
+        )
+    try:
+        definition = services.plan_upgrade(plan=plan, version=int(version))
+    except services.UpgradeError as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The plan now uses version %(version)s of the worksheet. Every answer is kept.")
+            % {"version": definition.version},
+        )
+    return redirect("plan_overview", plan.pk)
 
 
 @login_required

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone, translation
 
 from jalon.plans.models import Answer, Plan, PlanVersion, Record
-from jalon.plans.review import latest_validation
+from jalon.plans.review import latest_validation, plan_versions
 from jalon.plans.selectors import PlanState, changes_made_here, plan_state
 from jalon.plans.services import definition_of
 from jalon.worksheets.loading import get_definition
@@ -125,6 +125,7 @@ def version_export(version: PlanVersion) -> dict[str, Any]:
             "service_other": content["plan"]["service_other"],
             "created": content["plan"]["created"],
             "updated": _when(version.created),
+            "horizon": content["plan"].get("horizon"),  # versions frozen before it: none
         },
         "organisation": {key: content["organisation"][key] for key in ("name", "country", "city")},
         "definition": {
@@ -184,6 +185,7 @@ def plan_export(plan: Plan) -> dict[str, Any]:
             "service_other": plan.service_other,
             "created": _when(plan.created),
             "updated": _when(plan.updated),
+            "horizon": plan.horizon.isoformat() if plan.horizon else None,
         },
         "organisation": {
             "name": organisation.name,
@@ -210,4 +212,14 @@ def plan_export(plan: Plan) -> dict[str, Any]:
         },
         "revision_count": changes_made_here(plan),
         "review": _review_export(latest_validation(plan), plan.review_state),
+        "snapshots": [
+            {
+                "kind": version.kind,
+                "name": version.name,
+                "created": _when(version.created),
+                "created_by": version.created_by.name if version.created_by else None,
+                "definition_version": version.definition_version,
+            }
+            for version in plan_versions(plan)
+        ],
     }

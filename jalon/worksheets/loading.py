@@ -329,7 +329,7 @@ class _Reader:
 
     def definition(self, raw: Any) -> Definition:
         keys = {"id", "version", "title", "source", "steps"}
-        data = self.mapping(raw, "definition", keys, keys)
+        data = self.mapping(raw, "definition", keys | {"changes"}, keys)
         if not isinstance(data["version"], int) or data["version"] < 1:
             raise self.fail("definition", "version must be a whole number from 1")
         steps = tuple(
@@ -357,6 +357,7 @@ class _Reader:
             version=data["version"],
             title=self.text(data["title"], "definition.title"),
             source=self.text(data["source"], "definition.source"),
+            changes=self.optional_text(data, "changes", "definition"),
             steps=steps,
             hash=hashlib.sha256(canonical.encode()).hexdigest(),
             path=self.path,
@@ -385,6 +386,46 @@ def bundled_definitions() -> dict[tuple[str, int], Definition]:
         definition = load_definition(path)
         definitions[(definition.id, definition.version)] = definition
     return definitions
+
+
+def _kept(old: Item, new: Item | None) -> bool:
+    """Whether every value `old` accepts is one `new` accepts too (same kind, no code, level,
+    field or room taken away, no field newly required)."""
+    if new is None or new.kind is not old.kind or (old.note and not new.note):
+        return False
+    if new.max_length < old.max_length or new.max_records < old.max_records:
+        return False
+    if {o.code for o in old.leaf_options()} - {o.code for o in new.leaf_options()}:
+        return False
+    if [lvl.level for lvl in old.levels] != [lvl.level for lvl in new.levels]:
+        return False
+    fields = {f.id: f for f in new.fields}
+    for field in old.fields:
+        other = fields.get(field.id)
+        if other is None or (other.kind, other.references, other.multiple) != (
+            field.kind,
+            field.references,
+            field.multiple,
+        ):
+            return False
+        if {o.code for o in field.options} - {o.code for o in other.options}:
+            return False
+    old_fields = {f.id for f in old.fields}
+    return not any(f.required and f.id not in old_fields for f in new.fields)
+
+
+def upgrade_for(definition: Definition) -> Definition | None:
+    """The newest bundled version of the same worksheet that a plan on `definition` can move to
+    as it is: every answer and record it may hold stays valid there. None when there is none."""
+    newer = [
+        other
+        for (definition_id, version), other in bundled_definitions().items()
+        if definition_id == definition.id and version > definition.version
+    ]
+    for other in sorted(newer, key=lambda d: d.version, reverse=True):
+        if all(_kept(item, other.item(item.id)) for item in definition.items):
+            return other
+    return None
 
 
 def get_definition(definition_id: str, version: int) -> Definition:

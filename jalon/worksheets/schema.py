@@ -171,6 +171,7 @@ class Definition:
     title: Text
     source: Text
     steps: tuple[Step, ...]
+    changes: Text | None = None  # what this version brings to a plan of the previous one
     hash: str = ""  # sha256 of the file's canonical content
     path: str = ""
     _items: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)

@@ -34,7 +34,7 @@ def test_a_plan_is_pinned_to_the_worksheet_version_and_hash(client, organisation
     plan = Plan.objects.get()
     assert response["Location"] == f"/plans/{plan.pk}/"
     assert (plan.title, plan.service_name) == ("Cimetières", "Cimetières")
-    assert plan.definition_id == "gerer-les-services-urbains" and plan.definition_version == 2
+    assert plan.definition_id == "gerer-les-services-urbains" and plan.definition_version == 3
     assert len(plan.definition_hash) == 64
 
 

@@ -97,10 +97,10 @@ def counts() -> dict[str, int]:
 
 def test_export_holds_every_answer_and_record_with_codes_and_the_definition(demo, exported):
     definition = get_definition(demo.definition_id, demo.definition_version)
-    assert exported["format"] == "jalon-plan" and exported["format_version"] == 1
+    assert exported["format"] == "jalon-plan" and exported["format_version"] == 2
     assert exported["definition"] == {
         "id": "gerer-les-services-urbains",
-        "version": 2,
+        "version": 3,
         "hash": definition.hash,
     }
     assert set(exported["answers"]) == set(Answer.objects.values_list("item_id", flat=True))
@@ -153,6 +153,36 @@ def test_round_trip_into_another_organisation_gives_the_same_plan(
         assert again["answers"][item_id]["updated_by"] == answer["updated_by"]
         assert again["answers"][item_id]["updated_at"] == answer["updated_at"]
     assert again["answers"]["orientation"]["updated_by"] == "Awa Demba"
+
+
+def test_the_horizon_travels_and_what_jalon_computes_is_only_informative(
+    demo, exported, organisation, people
+):
+    assert exported["plan"]["horizon"] == "2028-12-31"
+    exported["snapshots"] = [{"kind": "snapshot", "name": "Ailleurs", "created": None}]
+    imported = plan_import(
+        organisation=organisation, user=people["editor"], data=parse(to_json.build(exported))
+    )
+    assert imported.horizon is not None and imported.horizon.isoformat() == "2028-12-31"
+    assert not imported.versions.exists()  # another server's versions stay with their plan
+
+
+def test_a_format_version_1_file_still_imports(demo, exported, organisation, people):
+    """A file exported before format version 2: no horizon, no scores, advice or snapshots."""
+    old = copy.deepcopy(exported)
+    old["format_version"] = 1
+    del old["plan"]["horizon"]
+    for key in ("scores", "advice", "snapshots"):
+        old.pop(key, None)
+    imported = plan_import(
+        organisation=organisation, user=people["editor"], data=parse(to_json.build(old))
+    )
+    assert comparable(plan_export(imported)) == comparable(exported)
+    assert imported.horizon is None
+    # …and version 1 knows none of version 2's keys.
+    old["plan"]["horizon"] = "2028-12-31"
+    with pytest.raises(PlanFileError, match="unknown key"):
+        parse(to_json.build(old))
 
 
 def test_record_ids_are_kept_when_no_other_plan_uses_them(demo, exported, organisation, people):
@@ -259,7 +289,8 @@ Change = Callable[[dict[str, Any]], Any]
 HOSTILE: list[tuple[str, Change, str]] = [
     ("wrong format", _set("format", "other-tool"), "not a Jalon plan file"),
     ("not an object", lambda e: [e], "not a Jalon plan file"),
-    ("newer format version", _set("format_version", 2), "newer Jalon"),
+    ("newer format version", _set("format_version", 3), "newer Jalon"),
+    ("format version 0", _set("format_version", 0), "format version 0 is not supported"),
     ("format version as text", _set("format_version", "1"), "format version '1' is not"),
     ("unknown definition", _set("definition.id", "autre-fiche"), "does not have"),
     ("unknown definition version", _set("definition.version", 7), "version 7, which this"),
@@ -267,6 +298,11 @@ HOSTILE: list[tuple[str, Change, str]] = [
     ("missing plan", _delete("plan"), "lacks 'plan'"),
     ("unknown root key", _set("script", "alert(1)"), "unknown key(s): 'script'"),
     ("title too long", _set("plan.title", "x" * 201), "1 to 200 characters"),
+    ("horizon not a date", _set("plan.horizon", "2027-02-30"), "horizon must be a date"),
+    ("horizon as a number", _set("plan.horizon", 2028), "horizon must be a date"),
+    ("advice not an array", _set("advice", {"rule": "x"}), '"advice" must be an array'),
+    ("scores not an object", _set("scores", [1, 2]), '"scores" must be an object'),
+    ("snapshots not an array", _set("snapshots", "v1"), '"snapshots" must be an array'),
     ("unknown service", _set("plan.service", "spaceport"), "'spaceport' is not an urban"),
     ("unknown item", _set("answers.nope", {"value": ""}), "no item 'nope'"),
     ("list under answers", _set("answers.actors", {"value": []}), "(actors): it is a list"),
