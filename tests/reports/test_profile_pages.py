@@ -197,3 +197,11 @@ def test_the_overview_and_the_municipality_link_to_the_profiles(editor, plan, or
     assert f"/plans/{plan.pk}/profile/" in editor.get(f"/plans/{plan.pk}/").content.decode()
     page = editor.get(f"/organisations/{organisation.pk}/").content.decode()
     assert f"/organisations/{organisation.pk}/profile/" in page
+
+
+def test_a_plan_title_stays_text_on_the_municipality_page(editor, organisation, people):
+    hostile = '<script>alert(1)</script> & "Eau"'
+    plan_create(organisation=organisation, user=people["owner"], service="markets", title=hostile)
+    html = editor.get(f"/organisations/{organisation.pk}/profile/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Eau&quot;" in html
