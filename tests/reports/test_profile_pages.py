@@ -88,6 +88,7 @@ def test_an_autosave_carries_the_target_and_a_later_save_keeps_it(editor, plan):
         **AUTOSAVE,
     )
     value = Answer.objects.get(plan=plan, item_id="maturity_data").value
+    assert value is not None
     assert (value["target"], value["target_date"], value["note"]) == (3, "2028-01-15", "vu")
 
 
