@@ -44,11 +44,11 @@ def profile_chart(profile: Profile, chart_id: str = "maturity", title: str = "")
 
 @dataclass(frozen=True)
 class Row:
-    """One question across the plans: its label, and each plan's question (None: the plan's
-    worksheet does not ask it)."""
+    """One question across the plans: its label, and each plan with its question (None: the
+    plan's worksheet does not ask it)."""
 
     label: Text
-    cells: tuple[Question | None, ...]
+    cells: tuple[tuple[Plan, Question | None], ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,10 @@ class Comparison:
     def takes_targets(self) -> bool:
         return any(p.takes_targets for p in self.profiles)
 
+    @property
+    def columns(self) -> tuple[tuple[Plan, Profile], ...]:
+        return tuple(zip(self.plans, self.profiles, strict=True))
+
 
 def _rows(plans: list[Plan], profiles: list[Profile], part: str) -> tuple[Row, ...]:
     """Rows in worksheet order, with the newest worksheet's labels: plans pinned to an older
@@ -74,7 +78,13 @@ def _rows(plans: list[Plan], profiles: list[Profile], part: str) -> tuple[Row, .
         for item_id, question in by_plan[index].items():
             labels.setdefault(item_id, question.label)
     return tuple(
-        Row(label, tuple(questions.get(item_id) for questions in by_plan))
+        Row(
+            label,
+            tuple(
+                (plan, questions.get(item_id))
+                for plan, questions in zip(plans, by_plan, strict=True)
+            ),
+        )
         for item_id, label in labels.items()
     )
 
