@@ -44,6 +44,8 @@ def pages(
         ("Municipality activity", f"/organisations/{organisation_id}/activity/", True),
         ("Notifications", "/notifications/", True),
         ("Profile", "/accounts/profile/", True),
+        ("Maturity profile", f"{plan}/profile/", True),
+        ("Municipality profiles", f"/organisations/{organisation_id}/profile/", True),
     ]
 
 

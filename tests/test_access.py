@@ -243,6 +243,8 @@ ACCESS = {
         row(LOGIN, 404, 404, 404, 404, 302),
     ),
     "presence": ("get", "/plans/{plan}/presence/", {}, MEMBERS_READ),
+    "plan_profile": ("get", "/plans/{plan}/profile/", {}, MEMBERS_READ),
+    "organisation_profile": ("get", "/organisations/{org}/profile/", {}, MEMBERS_READ),
 }
 
 

@@ -36,6 +36,10 @@ def answer_from_post(item: Item, post: QueryDict) -> Any:
         raw["choices"] = post.getlist("choices")
     elif item.kind is ItemKind.MATURITY:
         raw["level"] = post.get("level") or None
+    if item.target:
+        # Every save replaces the whole value: the target goes with each one, or it is lost.
+        raw["target"] = post.get("target") or None
+        raw["target_date"] = post.get("target_date") or None
     return raw
 
 
@@ -129,6 +133,8 @@ class ItemView:
     answered: bool
     problem: Problem | None = None
     choices: list[Choice] = dataclasses.field(default_factory=list)
+    targets: list[Choice] = dataclasses.field(default_factory=list)  # items that take a target
+    target_date: str = ""
     records: list[RecordView] = dataclasses.field(default_factory=list)
     new_record: RecordView | None = None
 
@@ -198,6 +204,21 @@ def _record_view(
     return RecordView(item, key, record, title, groups, problem)
 
 
+def _target_view(view: ItemView, item: Item, value: Any) -> None:
+    """The target's options (the levels « 3 — Établi », or the choice's options) and its date,
+    as stored or as the person sent them."""
+    value = value if isinstance(value, dict) else {}
+    chosen = _as_set(value.get("target"))
+    if item.kind is ItemKind.MATURITY:
+        view.targets = [
+            Choice(str(lvl.level), f"{lvl.level} — {lvl.label}", checked=str(lvl.level) in chosen)
+            for lvl in item.levels
+        ]
+    else:
+        view.targets = _choices(item.options, chosen)
+    view.target_date = str(value.get("target_date") or "")
+
+
 def item_view(item: Item, state: PlanState, problems: dict[str, Problem]) -> ItemView:
     problem = problems.get(item.id)
     answer = state.answers.get(item.id)
@@ -213,6 +234,8 @@ def item_view(item: Item, state: PlanState, problems: dict[str, Problem]) -> Ite
             Choice(str(lvl.level), str(lvl.label), str(lvl.rubric), str(lvl.level) in chosen)
             for lvl in item.levels
         ]
+    if item.target:
+        _target_view(view, item, value)
     if item.kind is ItemKind.RECORDS:
         view.records = [
             _record_view(item, r.uid, r, state, problems.get(r.uid))

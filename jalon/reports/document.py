@@ -26,10 +26,12 @@ from jalon.worksheets.display import (
     RecordData,
     describe_answer,
     describe_field,
+    describe_target,
     option_label,
     record_titles,
 )
 from jalon.worksheets.followup import FollowUp, LineStatus, follow_up
+from jalon.worksheets.profile import Profile, plan_profile
 from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Option
 
 
@@ -165,6 +167,7 @@ class Entry:
     levels: tuple[Choice, ...] = ()  # maturity: every level « n — label », its rubric as detail
     note_label: str = ""
     note: str = ""
+    target: str = ""  # « Cible : 3/4 d’ici le 31 décembre 2027 » (items that take a target)
     columns: tuple[str, ...] = ()  # lists: field labels
     # Lists: per column, the labels a choice field offers (() for other fields), so that a blank
     # form can print them.
@@ -197,6 +200,11 @@ class MaturityPoint:
     short: str  # a short axis label
     level: int | None
     level_label: str = ""  # the rubric's name for the level (« Embryonnaire »)
+    # The level the team aims for and by when (worksheets whose questions take a target).
+    takes_target: bool = False
+    target: int | None = None
+    target_label: str = ""
+    target_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -332,6 +340,7 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
         ),
         note_label=str(item.note) if item.note else "",
         note=str(value.get("note") or "") if isinstance(value, Mapping) else "",
+        target=describe_target(item, value) if item.target and isinstance(value, Mapping) else "",
     )
 
 
@@ -340,6 +349,27 @@ def _date(value: Any) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+
+
+def maturity_points(profile: Profile) -> tuple[MaturityPoint, ...]:
+    """The maturity questions of a profile as the radar draws them, in the current language."""
+
+    def level_label(item: Item, level: Any) -> str:
+        return next((str(lvl.label) for lvl in item.levels if lvl.level == level), "")
+
+    return tuple(
+        MaturityPoint(
+            question=str(q.label),
+            short=str(q.label).split("?")[0][:48],
+            level=q.current,
+            level_label=level_label(q.item, q.current),
+            takes_target=q.item.target,
+            target=q.target,
+            target_label=level_label(q.item, q.target),
+            target_date=q.target_date,
+        )
+        for q in profile.maturity
+    )
 
 
 def _charts_data(
@@ -351,19 +381,7 @@ def _charts_data(
     """What the charts draw. Items are found by kind and id in the bundled worksheet; another
     worksheet without them simply gets empty charts."""
 
-    def level_label(item: Item, level: Any) -> str:
-        return next((str(lvl.label) for lvl in item.levels if lvl.level == level), "")
-
-    maturity = tuple(
-        MaturityPoint(
-            question=str(item.label),
-            short=str(item.label).split("?")[0][:48],
-            level=(answers.get(item.id) or {}).get("level"),
-            level_label=level_label(item, (answers.get(item.id) or {}).get("level")),
-        )
-        for item in definition.items
-        if item.kind is ItemKind.MATURITY
-    )
+    maturity = maturity_points(plan_profile(definition, answers))
     actors_item = definition.item("actors")
     partners_item = definition.item("partners")
     profiles = {

@@ -490,6 +490,8 @@ def _note(out: _Writer, entry: Entry) -> None:
     if entry.note_label:
         out.paragraph(entry.note_label, "Answer label")
         out.answer(entry.note)
+    if entry.target:
+        out.answer(entry.target)
 
 
 def _list(out: _Writer, entry: Entry) -> None:

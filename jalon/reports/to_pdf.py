@@ -40,6 +40,7 @@ SHORT_ROW = 400
 # drawing across the text column: the radar is square, the others are wide.
 CHART_TABLE_COLUMNS = {
     "maturity": (0, 1, 0),
+    "maturity+target": (0, 1.4, 0, 1),  # a worksheet whose questions take a target
     "partners": (1.3, 1.2, 1, 1),
     "roadmap": (2, 0, 0, 0.8, 1.4),
     "indicators": (1.6, 1, 1),
@@ -115,6 +116,7 @@ def _entry(entry: Entry, t: _Text) -> dict[str, Any]:
         "rubric": t(selected_level.detail) if selected_level else "",
         "note_label": t(entry.note_label),
         "note": t.paragraphs(entry.note),
+        "target": t(entry.target),
         "columns": [t(c) for c in entry.columns],
         # An empty list prints as a blank form: each field, with the options it offers.
         "blank": [
@@ -132,7 +134,11 @@ def _entry(entry: Entry, t: _Text) -> dict[str, Any]:
 
 def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
     kind = chart.id.split("-")[0]  # trajectory-1, trajectory-2…: one kind
-    columns = CHART_TABLE_COLUMNS.get(kind) or (1,) * len(chart.table[0])
+    columns = CHART_TABLE_COLUMNS.get(kind) or ()
+    if len(columns) != len(chart.table[0]):  # the maturity table with its targets
+        columns = CHART_TABLE_COLUMNS.get(f"{kind}+target") or ()
+    if len(columns) != len(chart.table[0]):
+        columns = (1,) * len(chart.table[0])
     return {
         "id": chart.id,
         "title": chart.title,

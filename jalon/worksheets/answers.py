@@ -252,14 +252,18 @@ def _filled(item: Item, data: Mapping[str, Any]) -> bool:
 
 def item_state(item: Item, value: Any, rows: Rows) -> ItemState:
     """An item's state, for progress. A question is complete once answered (a note alone has
-    begun it). A list is complete when it holds what its definition's `complete` asks, every
-    record with the fields it names: at least `min_records` records, or one record for each
-    record of another list (a partner profile per actor, a perimeter per pilot action)."""
+    begun it, and so has a target alone). A list is complete when it holds what its
+    definition's `complete` asks, every record with the fields it names: at least
+    `min_records` records, or one record for each record of another list (a partner profile
+    per actor, a perimeter per pilot action)."""
     if item.kind is not ItemKind.RECORDS:
         if is_answered(item, value):
             return ItemState.COMPLETE
-        note = value.get("note") if isinstance(value, Mapping) else ""
-        return ItemState.STARTED if note else ItemState.EMPTY
+        # A note, or a target set before today's level, has begun the question.
+        begun = isinstance(value, Mapping) and any(
+            value.get(part) not in (None, "") for part in ("note", "target", "target_date")
+        )
+        return ItemState.STARTED if begun else ItemState.EMPTY
     own = rows.get(item.id, ())
     rule = item.complete
     if rule.each_of and rule.via:

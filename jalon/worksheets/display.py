@@ -6,11 +6,13 @@ Plain functions over the definition and plain data.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .schema import Definition, Field, FieldKind, Item, ItemKind, Option
@@ -52,7 +54,42 @@ def describe_answer(item: Item, value: Any) -> str:
         parts.append(f"{value['level']}/4 — {level.label}" if level else str(value["level"]))
     if value.get("note"):
         parts.append(str(value["note"]))
+    target = describe_target(item, value) if item.target else ""
+    if target:
+        parts.append(target)
     return "\n".join(parts)
+
+
+def long_day(day: datetime.date) -> str:
+    """« 31 décembre 2027 », « 1er mars 2027 » (French writes the first as an ordinal)."""
+    if (get_language() or "").startswith("fr") and day.day == 1:
+        return "1er " + date_format(day, "F Y")
+    return date_format(day, "j F Y")
+
+
+def target_words(item: Item, target: Any) -> str:
+    """A target as it reads: « 3/4 » for a level, the option's label for a choice."""
+    if target in (None, ""):
+        return ""
+    if item.kind is ItemKind.MATURITY:
+        return f"{target}/4"
+    return option_label(item.options, str(target))
+
+
+def describe_target(item: Item, value: Mapping[str, Any]) -> str:
+    """« Cible : 3/4 d’ici le 31 décembre 2027 »; "" when the team set no target."""
+    words = target_words(item, value.get("target"))
+    try:
+        day = datetime.date.fromisoformat(value.get("target_date") or "")
+    except (TypeError, ValueError):
+        day = None
+    if words and day:
+        return _("Target: %(target)s by %(date)s") % {"target": words, "date": long_day(day)}
+    if words:
+        return _("Target: %(target)s") % {"target": words}
+    if day:
+        return _("Target date: %(date)s") % {"date": long_day(day)}
+    return ""
 
 
 def describe_field(field: Field, value: Any, titles: Mapping[str, str]) -> str:

@@ -167,6 +167,9 @@ PAGE_TYPES = (
     "print view with comments",
     "follow-up, demo plan",
     "follow-up, empty plan",
+    "maturity profile, demo plan",
+    "maturity profile, empty plan",
+    "maturity profiles of the municipality",
     "open comments",
     "resolved comments",
     "edit a comment",
@@ -261,6 +264,9 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("print view with comments", reverse("plan_print", args=[plan.pk]) + "?comments=1")
     visit("follow-up, demo plan", reverse("plan_follow_up", args=[plan.pk]))
     visit("follow-up, empty plan", reverse("plan_follow_up", args=[empty.pk]))
+    visit("maturity profile, demo plan", reverse("plan_profile", args=[plan.pk]))
+    visit("maturity profile, empty plan", reverse("plan_profile", args=[empty.pk]))
+    visit("maturity profiles of the municipality", f"{organisation}/profile/")
     visit("open comments", reverse("plan_comments", args=[plan.pk]))
     visit("resolved comments", reverse("plan_comments", args=[plan.pk]) + "?resolved=1")
     own = Comment.objects.filter(thread__plan=plan, author=site.owner).first()

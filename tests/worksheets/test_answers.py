@@ -204,3 +204,52 @@ def test_a_perimeter_is_asked_for_each_pilot_action(definition):
     state = item_state(perimeters, None, {"pilot_actions": actions, "perimeters": both})
     assert state is ItemState.COMPLETE
     assert item_state(perimeters, None, {"perimeters": both}) is ItemState.STARTED  # no action
+
+
+def test_a_maturity_question_takes_a_target_level_and_date_in_the_same_value(definition):
+    item = definition.item("maturity_equipment")
+    value = clean_answer(
+        item, {"level": "1", "note": "", "target": "3", "target_date": "2027-12-31"}
+    )
+    assert value == {"level": 1, "note": "", "target": 3, "target_date": "2027-12-31"}
+    assert clean_answer(item, {"level": 1, "target": "", "target_date": ""})["target"] is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"target": "5"}, "target level must be from 0 to 4"),
+        ({"target": "trois"}, "target level must be from 0 to 4"),
+        ({"target": True}, "target level must be from 0 to 4"),
+        ({"target": "3", "target_date": "31/12/2027"}, "target date must be a date"),
+        ({"target": "3", "target_date": "2027-02-30"}, "target date must be a date"),
+    ],
+)
+def test_a_bad_target_is_refused_with_a_reason(definition, raw, message):
+    with pytest.raises(AnswerError, match=message):
+        clean_answer(definition.item("maturity_equipment"), {"level": "2", **raw})
+
+
+def test_a_position_targets_one_of_its_own_options(definition):
+    item = definition.item("position_team")
+    value = clean_answer(item, {"choice": "obstacle", "target": "asset", "target_date": ""})
+    assert value == {"choice": "obstacle", "note": "", "target": "asset", "target_date": None}
+    with pytest.raises(AnswerError, match="not an option of the target"):
+        clean_answer(item, {"choice": "obstacle", "target": "excellent"})
+
+
+def test_an_item_without_a_target_refuses_one(definition):
+    with pytest.raises(AnswerError, match="Unknown part"):
+        clean_answer(definition.item("orientation"), {"choice": "inclusion", "target": "x"})
+
+
+def test_a_target_set_before_the_level_has_begun_the_question_not_completed_it(definition):
+    item = definition.item("maturity_data")
+    aimed = clean_answer(item, {"level": "", "target": "3"})
+    dated = clean_answer(item, {"level": "", "target_date": "2028-06-30"})
+    assert item_state(item, aimed, {}) is ItemState.STARTED
+    assert item_state(item, dated, {}) is ItemState.STARTED
+    assert item_state(item, clean_answer(item, {"level": "2", "target": "3"}), {}) is (
+        ItemState.COMPLETE
+    )
+    assert item_state(item, clean_answer(item, {"level": ""}), {}) is ItemState.EMPTY

@@ -31,7 +31,9 @@ DELAY = {  # 10 days down to 2 days over the same year: a decrease
 }
 
 
-def measured(*readings: tuple[str, str, str], indicator: str = "i1") -> list[tuple[str, dict[str, str]]]:
+def measured(
+    *readings: tuple[str, str, str], indicator: str = "i1"
+) -> list[tuple[str, dict[str, str]]]:
     return [
         (f"m{n}", {"indicator": indicator, "date": day, "value": value, "quality": quality})
         for n, (day, value, quality) in enumerate(readings)
