@@ -34,6 +34,7 @@ def pages(plan_id: int, organisation_id: int) -> list[tuple[str, str, bool]]:
         ("Item history", f"{plan}/items/competences/history/", True),
         ("Plan comments", f"{plan}/comments/", True),
         ("Plan activity", f"{plan}/activity/", True),
+        ("Plan advice", f"{plan}/advice/", True),
         ("Municipality activity", f"/organisations/{organisation_id}/activity/", True),
         ("Notifications", "/notifications/", True),
         ("Profile", "/accounts/profile/", True),

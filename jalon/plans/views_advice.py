@@ -123,8 +123,15 @@ def step_advice(plan: Plan, state: PlanState, step: Step, can_edit: bool) -> Cal
         }
         return render_to_string("plans/_advice.html", context)
 
+    here = {item.id for item in step.items}
     for item in step.items:
-        pieces = found.at_item(item.id)
+        # Once on a page: at its own place, or at the other items it concerns when its own
+        # place is on another step.
+        pieces = [
+            piece
+            for piece in found.at_item(item.id)
+            if piece.home == item.id or piece.home not in here
+        ]
         if pieces:
             blocks[("item", item.id)] = block(pieces, item.id, at_record=False)
         for record in state.item_records(item):

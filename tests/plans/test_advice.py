@@ -170,7 +170,7 @@ def test_a_step_page_shows_advice_at_the_record_and_at_the_other_items(client, p
     card = card[: card.index("</li>\n    </ul>") if "</li>\n    </ul>" in card else None]
     assert "À corriger" in card and "Cette action test n’est suivie par aucun indicateur" in card
     assert f'href="/plans/{plan.pk}/steps/6/#item-indicators"' in card  # the other item
-    assert 'action="/plans/{}/advice/set-aside/"'.format(plan.pk) in card
+    assert f'action="/plans/{plan.pk}/advice/set-aside/"' in card
     assert '<input type="hidden" name="back" value="record">' in card
     assert "<!--jalon-advice:" not in page  # every slot filled or emptied
     # On step 6, the same advice beside the indicators, with a link to the pilot action.
@@ -279,9 +279,7 @@ def test_the_overview_counts_the_advice_and_links_to_the_checklist(client, plan,
     assert f"{found.fix_count} à corriger" in page or f"{found.fix_count} to fix" in page
 
 
-def test_an_editor_sets_and_clears_the_horizon_and_a_bad_date_is_told(
-    client, plan, people, pilot
-):
+def test_an_editor_sets_and_clears_the_horizon_and_a_bad_date_is_told(client, plan, people, pilot):
     client_for(client, people["editor"])
     url = f"/plans/{plan.pk}/horizon/"
     response = client.post(url, {"horizon": "2028-12-31"})
