@@ -13,6 +13,7 @@ does: the pages' caches and ETags, keyed on it, then show the change at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -133,7 +134,7 @@ def plan_advice(plan: Plan, state: PlanState | None = None) -> PlanAdvice:
         if row is None:
             shown.append(piece)
         else:
-            kept.append(Piece(**{**piece.__dict__, "set_aside": row}))
+            kept.append(dataclasses.replace(piece, set_aside=row))
     shown.sort(key=lambda piece: not piece.fix)  # stable: the rules' order within each
     return PlanAdvice(shown, kept)
 
