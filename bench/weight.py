@@ -41,6 +41,7 @@ def pages(
         ("Plan activity", f"{plan}/activity/", True),
         ("Plan versions", f"{plan}/versions/", True),
         *(compare if version_id is not None else []),
+        ("Plan advice", f"{plan}/advice/", True),
         ("Municipality activity", f"/organisations/{organisation_id}/activity/", True),
         ("Notifications", "/notifications/", True),
         ("Profile", "/accounts/profile/", True),

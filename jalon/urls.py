@@ -5,6 +5,7 @@ import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 from jalon.accounts import views as accounts
 from jalon.organisations import views as organisations
 from jalon.plans import views as plans
+from jalon.plans import views_advice as plans_advice
 from jalon.plans import views_import as plans_import
 from jalon.plans import views_review as plans_review
 from jalon.plans import views_versions as plans_versions
@@ -73,6 +74,18 @@ urlpatterns = [
     ),
     path("plans/<id:plan_id>/versions/", plans_versions.plan_versions, name="plan_versions"),
     path("plans/<id:plan_id>/versions/compare/", plans_versions.plan_compare, name="plan_compare"),
+    path("plans/<id:plan_id>/advice/", plans_advice.plan_advice, name="plan_advice"),
+    path(
+        "plans/<id:plan_id>/advice/set-aside/",
+        plans_advice.advice_set_aside,
+        name="advice_set_aside",
+    ),
+    path(
+        "plans/<id:plan_id>/advice/<id:set_aside_id>/restore/",
+        plans_advice.advice_restore,
+        name="advice_restore",
+    ),
+    path("plans/<id:plan_id>/horizon/", plans_advice.plan_horizon, name="plan_horizon"),
     path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
 ]

@@ -15,6 +15,7 @@ from django.urls import get_resolver
 from jalon.discussions.models import Notification
 from jalon.discussions.services import notify, thread_start
 from jalon.organisations.services import invitation_create
+from jalon.plans.advice import advice_set_aside
 from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
 
@@ -245,6 +246,15 @@ ACCESS = {
     "presence": ("get", "/plans/{plan}/presence/", {}, MEMBERS_READ),
     "plan_profile": ("get", "/plans/{plan}/profile/", {}, MEMBERS_READ),
     "organisation_profile": ("get", "/organisations/{org}/profile/", {}, MEMBERS_READ),
+    "plan_advice": ("get", "/plans/{plan}/advice/", {}, MEMBERS_READ),
+    "advice_set_aside": (
+        "post",
+        "/plans/{plan}/advice/set-aside/",
+        {"rule": "roadmap-line-without-dates", "record": "", "reason": "Pas encore daté"},
+        EDITORS_WRITE,
+    ),
+    "advice_restore": ("post", "/plans/{plan}/advice/{set_aside}/restore/", {}, EDITORS_WRITE),
+    "plan_horizon": ("post", "/plans/{plan}/horizon/", {"horizon": "2028-12-31"}, EDITORS_WRITE),
 }
 
 
@@ -273,7 +283,11 @@ def ids(plan, people):
         summary="Voir la réponse",
         url=f"/plans/{plan.pk}/",
     )
+    set_aside = advice_set_aside(
+        plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
+    )
     return {
+        "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
         "record": record.uid,
@@ -320,6 +334,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/invite/",
         "/plans/{plan}/comments/",
         "/plans/{plan}/presence/",
+        "/plans/{plan}/advice/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

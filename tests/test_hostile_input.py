@@ -13,6 +13,7 @@ from django.conf import settings
 
 from jalon.discussions.services import thread_start
 from jalon.organisations.services import invitation_create
+from jalon.plans.advice import advice_set_aside
 from jalon.plans.models import Answer, Plan, Record
 from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
@@ -179,7 +180,11 @@ def ids(plan, people):
         role="viewer",
     )  # fmt: skip
     comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
+    set_aside = advice_set_aside(
+        plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
+    )
     return {
+        "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
         "record": record.uid,
@@ -196,7 +201,9 @@ def ids(plan, people):
 def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
-    for key in ("org", "plan", "member", "version", "invitation", "thread", "comment"):
+    for key in (
+        "org", "plan", "member", "version", "invitation", "thread", "comment", "set_aside"
+    ):  # fmt: skip
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)
             assert response.status_code == 404, (name, key)

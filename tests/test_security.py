@@ -26,6 +26,7 @@ from django.utils import timezone
 from jalon.discussions.services import thread_start
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.organisations.services import invitation_create
+from jalon.plans.advice import advice_set_aside
 from jalon.plans.services import record_add
 
 from .conftest import PASSWORD
@@ -45,7 +46,11 @@ def ids(plan, people):
         role="viewer",
     )  # fmt: skip
     comment = thread_start(plan=plan, user=people["owner"], item_id="competences", body="Bien ?")
+    set_aside = advice_set_aside(
+        plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
+    )
     return {
+        "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
         "record": record.uid,

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from jalon.organisations.models import Invitation, Organisation, Role
-from jalon.plans.models import Plan, PlanVersion, ReviewEvent, ReviewState, Revision
+from jalon.plans.models import AdviceSetAside, Plan, PlanVersion, ReviewEvent, ReviewState, Revision
 from jalon.plans.review import event_message
 from jalon.plans.services import definition_of
+from jalon.worksheets.rules import bundled_rules
 from jalon.worksheets.schema import Definition, Step
 
 from .models import Comment, Thread
@@ -43,6 +44,8 @@ class Kind:
     RESOLVED = "resolved"
     REVIEW = "review"
     SNAPSHOT = "snapshot"
+    ADVICE_SET_ASIDE = "advice_set_aside"
+    ADVICE_RESTORED = "advice_restored"
 
 
 @dataclass(frozen=True)
@@ -527,6 +530,74 @@ def snapshot_events(plans: list[Plan], filters: Filters, limit: int) -> list[Eve
     return events
 
 
+# Advice set aside and restored (plans.AdviceSetAside) -------------------------------------------
+
+
+def _advice_message(plan: Plan, rule_id: str) -> str:
+    """The advice's words, in the reader's language, as the plan's rules say them now."""
+    rules = bundled_rules(plan.definition_id, plan.definition_version)
+    rule = next((one for one in rules if one.id == rule_id), None)
+    return _label(str(rule.message)) if rule else rule_id
+
+
+def _advice_events(
+    plans: list[Plan], filters: Filters, limit: int, *, restored: bool
+) -> list[Event]:
+    if not plans or limit <= 0:
+        return []
+    known = _Plans.of(plans)
+    rows = AdviceSetAside.objects.filter(plan_id__in=list(known.by_id))
+    person, when = ("restored_by", "restored_at") if restored else ("set_by", "created")
+    if restored:
+        rows = rows.filter(restored_at__isnull=False)
+    if filters.person is not None:
+        rows = rows.filter(**{f"{person}_id": filters.person})
+    if filters.step is not None:
+        rows = rows.filter(item_id__in=known.items_of_step(filters.step))
+    events = []
+    for row in rows.select_related(person).order_by(f"-{when}", "-id")[:limit]:
+        user = getattr(row, person)
+        kept_name = row.restored_by_name if restored else row.set_by_name
+        actor = _person(user.name, user.email) if user else kept_name or _("someone")
+        plan = known.by_id[row.plan_id]
+        values = {"name": actor, "advice": _advice_message(plan, row.rule)}
+        if restored:
+            summary = _("%(name)s restored a piece of advice: “%(advice)s”") % values
+        else:
+            summary = _("%(name)s set aside a piece of advice: “%(advice)s” — %(reason)s") % {
+                **values,
+                "reason": _label(row.reason),
+            }
+        step = known.steps[row.plan_id].get(row.item_id)
+        stamp = getattr(row, when)
+        events.append(
+            Event(
+                when=stamp,
+                actor=actor,
+                actor_id=getattr(row, f"{person}_id"),
+                kind=Kind.ADVICE_RESTORED if restored else Kind.ADVICE_SET_ASIDE,
+                plan_id=row.plan_id,
+                plan_title=plan.title,
+                step_id=step.id if step else "",
+                item_id=row.item_id,
+                record_uid=row.record_uid,
+                summary=summary,
+                url=reverse("plan_advice", args=[row.plan_id]),
+            )
+        )
+    return events
+
+
+def advice_set_aside_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event]:
+    """Advice members set aside, with why, newest first. One query."""
+    return _advice_events(plans, filters, limit, restored=False)
+
+
+def advice_restored_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event]:
+    """Advice set aside then restored, newest first. One query."""
+    return _advice_events(plans, filters, limit, restored=True)
+
+
 # The pages' sources ---------------------------------------------------------------------------
 
 
@@ -536,6 +607,8 @@ def plan_sources(plan: Plan, filters: Filters) -> list[Source]:
         lambda limit: comment_events([plan], filters, limit),
         lambda limit: review_events([plan], filters, limit),
         lambda limit: snapshot_events([plan], filters, limit),
+        lambda limit: advice_set_aside_events([plan], filters, limit),
+        lambda limit: advice_restored_events([plan], filters, limit),
         lambda limit: invitation_events(plan.organisation, plan, filters, limit),
     ]
 
@@ -547,5 +620,7 @@ def organisation_sources(organisation: Organisation, filters: Filters) -> list[S
         lambda limit: comment_events(plans, filters, limit),
         lambda limit: review_events(plans, filters, limit),
         lambda limit: snapshot_events(plans, filters, limit),
+        lambda limit: advice_set_aside_events(plans, filters, limit),
+        lambda limit: advice_restored_events(plans, filters, limit),
         lambda limit: invitation_events(organisation, None, filters, limit),
     ]

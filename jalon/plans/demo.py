@@ -19,8 +19,9 @@ from jalon.organisations.models import Organisation, Role
 from jalon.organisations.services import membership_add, organisation_create
 from jalon.worksheets.schema import ItemKind
 
+from .advice import advice_set_aside
 from .demo_versions import demo_snapshot
-from .models import Plan, UrbanService
+from .models import Plan, Record, UrbanService
 from .services import answer_save, definition_of, plan_create, record_add
 from .signals import demo_loaded
 
@@ -598,6 +599,10 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "actor": Ref("precollectors"),
             "digital_ease": "low",
             "interests": ["efficiency", "social_political_cause"],
+            "role": _prose("""
+                Ses GIE encaissent la redevance par mobile money et tiennent le registre des
+                ménages abonnés, qui sert aux mesures de l’indicateur.
+            """),
             "resources": ["human", "data"],
             "levers": ["complementary_partnerships", "other"],
             "notes": _prose("""
@@ -617,6 +622,7 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
             "actor": Ref("university"),
             "digital_ease": "high",
             "interests": ["knowledge"],
+            "role": "Cartographie les points de regroupement et les dépôts sauvages.",
             "resources": ["technical", "human"],
             "levers": ["visibility_marketing", "pilot_targeting"],
             "notes": _prose("""
@@ -964,8 +970,42 @@ def load_demo() -> Plan:
     plan = plan_create(organisation=organisation, user=demo, **PLAN)
     _fill(plan, demo=demo, colleague=colleague)
     demo_snapshot(plan, demo=demo, colleague=colleague)
+    _set_aside(plan, demo=demo, colleague=colleague)
     demo_loaded.send(sender=Plan, plan=plan, demo=demo, colleague=colleague)
     return plan
+
+
+# Advice the team read and set aside, with why: the rule, the demo record it is about, the reason.
+SET_ASIDE = (
+    (
+        "informal-operator-not-an-actor",
+        "bana_bana",
+        "Les bana-bana achètent les matières triées : l’UGPK les réunira, ils ne sont pas "
+        "partenaires du plan.",
+    ),
+    (
+        "actor-without-partner-profile",
+        "commune",
+        "Le service de l’hygiène est la commune elle-même : il porte le plan, il n’en est pas "
+        "partenaire.",
+    ),
+)
+
+
+def _set_aside(plan: Plan, *, demo: User, colleague: User) -> None:
+    uids = dict(
+        Record.objects.filter(plan=plan, item_id__in=["informal_operators", "actors"]).values_list(
+            "data__name", "uid"
+        )
+    )
+    names = {
+        "bana_bana": RECORDS["informal_operators"]["bana_bana"]["name"],
+        "commune": RECORDS["actors"]["commune"]["name"],
+    }
+    for (rule, key, reason), user in zip(SET_ASIDE, (colleague, demo), strict=True):
+        advice_set_aside(
+            plan=plan, user=user, rule=rule, record_uid=uids[names[key]], reason=reason
+        )
 
 
 def _account(person: dict[str, str]) -> User:

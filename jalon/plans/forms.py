@@ -297,3 +297,41 @@ class SnapshotForm(forms.Form):
         validators=[PlainTextValidator(_("Name of the version"))],
         help_text=_("For example: “Before the council of 12 March”."),
     )
+
+
+class AdviceSetAsideForm(forms.Form):
+    """Setting a piece of advice aside: which (rule, record), where the person was, and why."""
+
+    AT_ITEM, AT_RECORD = "item", "record"
+
+    rule = forms.SlugField(max_length=64)
+    record = forms.CharField(
+        max_length=32, required=False, validators=[PlainTextValidator(_("Record"))]
+    )
+    # The item the form was shown at (by its label, or on one of its record cards: `back`), to
+    # come back to it; empty: the plan's advice page.
+    item = forms.CharField(
+        max_length=64, required=False, validators=[PlainTextValidator(_("Item"))]
+    )
+    back = forms.ChoiceField(
+        choices=[("", ""), (AT_ITEM, AT_ITEM), (AT_RECORD, AT_RECORD)], required=False
+    )
+    reason = forms.CharField(
+        label=_("Why set it aside?"),
+        max_length=500,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[PlainTextValidator(_("Reason"))],
+        error_messages={"required": _("Say why this advice does not apply: the reason is kept.")},
+    )
+
+
+class HorizonForm(forms.Form):
+    """The date by which the plan should be carried out; empty clears it."""
+
+    horizon = forms.DateField(
+        label=_("Horizon of the plan"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The date by which the plan should be carried out. Leave empty to clear it."),
+    )

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jalon.organisations.models import Organisation
+from jalon.worksheets.text import PlainTextValidator
 
 # Ids are 64-bit integers on every database: a larger number names nothing (and would fail in
 # the query itself), so a command or a URL given one answers « not found ».
@@ -232,3 +233,49 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.from_state} → {self.to_state}"
+
+
+class AdviceSetAside(models.Model):
+    """A piece of consistency advice a member set aside, and why: it no longer shows among the
+    advice while the rule still fires on the same record. Never deleted: restoring it stamps
+    `restored_*`, so setting aside and restoring both stay in the plan's history."""
+
+    REASON_LENGTH = 500
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="advice_set_aside")
+    rule = models.CharField(max_length=64)  # the rule's id, stable across rules files
+    record_uid = models.CharField(max_length=32, blank=True)  # empty: advice on the plan
+    # Where the advice shows (the record's list, or the rule's first item), for the history's
+    # link and its step filter.
+    item_id = models.CharField(max_length=64)
+    reason = models.TextField(
+        _("reason"),
+        max_length=REASON_LENGTH,
+        validators=[PlainTextValidator(_("reason"))],
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_by_name = models.CharField(max_length=150, blank=True)  # kept if the account goes
+    created = models.DateTimeField(auto_now_add=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    restored_by_name = models.CharField(max_length=150, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("advice set aside")
+        verbose_name_plural = _("advice set aside")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "rule", "record_uid"],
+                condition=models.Q(restored_at__isnull=True),
+                name="one_set_aside_per_advice",
+            )
+        ]
+        indexes = [models.Index(fields=["plan", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.rule} {self.record_uid}".rstrip()

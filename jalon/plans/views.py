@@ -46,6 +46,7 @@ from jalon.worksheets.loading import upgrade_for
 from jalon.worksheets.schema import Item, Section
 
 from . import fragments, review, services
+from .advice import plan_advice
 from .forms import (
     PlanForm,
     Problem,
@@ -65,6 +66,7 @@ from .selectors import (
     recent_changes,
     step_progress,
 )
+from .views_advice import step_advice
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def render_overview(
             "move": move,
             "step_comments": counts.by_step(state.definition),
             "open_comments": sum(counts.by_item.values()),
+            "advice": plan_advice(plan, state),
             **deliverables(plan, state),
         }
         return (
@@ -290,6 +293,9 @@ def _render_step(
             html = fragments.cached_items(
                 state, items, can_edit, lambda missing: render_items(missing, state), facts
             )
+        # Advice depends on the whole plan: put beside the items here, not in their cache.
+        fill_advice = step_advice(plan, state, step, can_edit)
+        html = {item_id: fill_advice(part) for item_id, part in html.items()}
         of_item = {item.id: now for item, now in progress[index].states}  # this step's states
         states = [
             (section, section_state([of_item[item.id] for item in section.items]))

@@ -4,15 +4,18 @@ data of its JSON export."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone, translation
 
+from jalon.plans.advice import advice_export
 from jalon.plans.models import Answer, Plan, PlanVersion, Record
 from jalon.plans.review import latest_validation, plan_versions
 from jalon.plans.selectors import PlanState, changes_made_here, plan_state
 from jalon.plans.services import definition_of
 from jalon.worksheets.loading import get_definition
+from jalon.worksheets.profile import plan_profile, profile_scores
 
 from . import to_json
 from .document import Document, Meta, build_document
@@ -119,10 +122,8 @@ def version_export(version: PlanVersion) -> dict[str, Any]:
     """A frozen version as a plan file: what `plan_export` gives, from the version's content, so
     it imports as a plan like any other export."""
     content = version.content
-    # In the worksheet's order, as `plan_export` writes them.
-    items = [
-        item.id for item in get_definition(version.definition_id, version.definition_version).items
-    ]
+    definition = get_definition(version.definition_id, version.definition_version)
+    items = [item.id for item in definition.items]  # the worksheet's order, as `plan_export`'s
     answers, lists = content["answers"], content["lists"]
     return {
         "format": to_json.FORMAT,
@@ -145,11 +146,16 @@ def version_export(version: PlanVersion) -> dict[str, Any]:
         "answers": {item: answers[item] for item in items if item in answers},
         "lists": {item: lists[item] for item in items if item in lists},
         "revision_count": content["revision_count"],
+        "scores": profile_scores(plan_profile(definition, _values(answers))),
         # A snapshot validates nothing: it says the state the plan was in when it was taken.
         "review": _review_export(version, "validated")
         if version.validated_at
         else _review_export(None, content.get("snapshot", {}).get("review_state", "draft")),
     }
+
+
+def _values(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {item_id: answer["value"] for item_id, answer in answers.items()}
 
 
 def _when(moment: datetime.datetime | None) -> str | None:
@@ -223,6 +229,9 @@ def plan_export(plan: Plan) -> dict[str, Any]:
             if item.id in records
         },
         "revision_count": changes_made_here(plan),
+        # What Jalon computes from the plan, for whoever reads the file (never imported).
+        "scores": profile_scores(plan_profile(definition, _values(answers))),
+        "advice": advice_export(plan),
         "review": _review_export(latest_validation(plan), plan.review_state),
         "snapshots": [
             {

@@ -17,10 +17,20 @@ The forms, each firing (or not) and naming the records concerned:
   `not_referenced_by: {list, field}` (no record of that list points at it through that
   reference field), `not_named_in: {field, list, in_field}` (no record of the other list bears
   the same name, see `_same_name`: for lists the definition does not link by reference);
+  `beyond_horizon: FIELD` (a date after the plan's horizon; never without a horizon); and
+  `unless: {<check>}`: a record for which that other check holds is left out;
 - `date_order: {list, first, then}`: records whose `then` date is before their `first` date;
+  `first` may be `REFERENCE.FIELD`: the date of the record that reference field points at
+  (a measurement dated before its indicator's baseline);
+- `target_beyond_horizon: [ITEMS]`: items that take a target whose target date is after the
+  plan's horizon; `target_below_current: [ITEMS]`: items whose target is below the current
+  answer (a maturity level; a position's option by its `score`). Both name those items only;
 - `sum_over: {list, field, greater_than: {list, field}}`: money fields summed per currency, the
   first list's total above the second's in some currency (its records are named);
 - `all: [...]`, `any: [...]`, `not: ...`.
+
+The plan's horizon (the date by which it should be carried out) is given to `evaluate` as plain
+data: the forms that compare with it are quiet while it is not set.
 """
 
 from __future__ import annotations
@@ -29,7 +39,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
@@ -46,6 +57,27 @@ from .schema import LANGUAGES, Definition, Field, FieldKind, Item, ItemKind, Tex
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RULES_FILE = "{id}.rules.v*.yaml"  # beside the definition, e.g. x.rules.v1.yaml
+CHECKS = (
+    "missing",
+    "missing_all",
+    "matches",
+    "not_referenced_by",
+    "not_named_in",
+    "beyond_horizon",
+)
+FORMS = (
+    "empty",
+    "chosen",
+    "level",
+    "each",
+    "date_order",
+    "sum_over",
+    "target_beyond_horizon",
+    "target_below_current",
+    "all",
+    "any",
+    "not",
+)
 
 
 class RulesError(DefinitionError):
@@ -102,7 +134,12 @@ class NotNamedIn:
     other_field: str
 
 
-Check = Missing | Matches | NotReferencedBy | NotNamedIn
+@dataclass(frozen=True)
+class BeyondHorizon:
+    field: str
+
+
+Check = Missing | Matches | NotReferencedBy | NotNamedIn | BeyondHorizon
 
 
 @dataclass(frozen=True)
@@ -110,6 +147,7 @@ class Each:
     list: str
     where: Matches | None
     check: Check
+    unless: Check | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +155,17 @@ class DateOrder:
     list: str
     first: str
     then: str
+    via: str = ""  # a reference field of `list`: `first` is then a field of the record it names
+
+
+@dataclass(frozen=True)
+class TargetBeyondHorizon:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TargetBelowCurrent:
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -142,7 +191,19 @@ class Not:
     condition: Condition
 
 
-Condition = Empty | Chosen | LevelAtMost | Each | DateOrder | SumOver | All | AnyOf | Not
+Condition = (
+    Empty
+    | Chosen
+    | LevelAtMost
+    | Each
+    | DateOrder
+    | SumOver
+    | TargetBeyondHorizon
+    | TargetBelowCurrent
+    | All
+    | AnyOf
+    | Not
+)
 
 
 @dataclass(frozen=True)
@@ -239,17 +300,9 @@ class _Reader:
         return Matches(tuple(codes))
 
     def check(self, item: Item, data: dict[str, Any], where: str) -> Check:
-        checks = [
-            key
-            for key in ("missing", "missing_all", "matches", "not_referenced_by", "not_named_in")
-            if key in data
-        ]
+        checks = [key for key in CHECKS if key in data]
         if len(checks) != 1:
-            raise self.fail(
-                where,
-                "each needs exactly one of: missing, missing_all, matches, not_referenced_by, "
-                "not_named_in",
-            )
+            raise self.fail(where, f"each needs exactly one of: {', '.join(CHECKS)}")
         key = checks[0]
         raw = data[key]
         if key in ("missing", "missing_all"):
@@ -259,6 +312,8 @@ class _Reader:
             return Missing(fields, every=key == "missing_all")
         if key == "matches":
             return self.matches(item, raw, where)
+        if key == "beyond_horizon":
+            return BeyondHorizon(self.field(item, raw, where, FieldKind.DATE).id)
         if key == "not_referenced_by":
             spec = self.mapping(raw, f"{where}.{key}", {"list", "field"}, {"list", "field"})
             other = self.item(spec["list"], where, ItemKind.RECORDS)
@@ -276,7 +331,7 @@ class _Reader:
         )
 
     def condition(self, raw: Any, where: str) -> Condition:
-        forms = {"empty", "chosen", "level", "each", "date_order", "sum_over", "all", "any", "not"}
+        forms = set(FORMS)
         if not isinstance(raw, dict) or len(raw) != 1:
             raise self.fail(where, f"a condition is one of the forms: {', '.join(sorted(forms))}")
         ((form, body),) = raw.items()
@@ -299,25 +354,39 @@ class _Reader:
                 raise self.fail(at, f"at_most must be one of the levels {sorted(levels)}")
             return LevelAtMost(item.id, spec["at_most"])
         if form == "each":
-            keys = {
-                "list",
-                "where",
-                "missing",
-                "missing_all",
-                "matches",
-                "not_referenced_by",
-                "not_named_in",
-            }
-            spec = self.mapping(body, at, keys, {"list"})
+            spec = self.mapping(body, at, {"list", "where", "unless", *CHECKS}, {"list"})
             item = self.item(spec["list"], at, ItemKind.RECORDS)
             where_ = self.matches(item, spec["where"], f"{at}.where") if "where" in spec else None
-            return Each(item.id, where_, self.check(item, spec, at))
+            unless = None
+            if "unless" in spec:
+                unless_at = f"{at}.unless"
+                unless_spec = self.mapping(spec["unless"], unless_at, set(CHECKS), set())
+                unless = self.check(item, unless_spec, unless_at)
+            return Each(item.id, where_, self.check(item, spec, at), unless)
         if form == "date_order":
             spec = self.mapping(body, at, {"list", "first", "then"}, {"list", "first", "then"})
             item = self.item(spec["list"], at, ItemKind.RECORDS)
-            first = self.field(item, spec["first"], at, FieldKind.DATE)
             then = self.field(item, spec["then"], at, FieldKind.DATE)
-            return DateOrder(item.id, first.id, then.id)
+            via, _dot, first_name = str(spec["first"]).rpartition(".")
+            if not via:
+                first = self.field(item, first_name, at, FieldKind.DATE)
+                return DateOrder(item.id, first.id, then.id)
+            reference = self.field(item, via, at, FieldKind.REFERENCE)
+            other = self.item(reference.references, at, ItemKind.RECORDS)
+            if reference.multiple:
+                raise self.fail(at, f"field {item.id}.{via} names several records, not one")
+            first = self.field(other, first_name, at, FieldKind.DATE)  # on the record named
+            return DateOrder(item.id, first.id, then.id, via=reference.id)
+        if form in ("target_beyond_horizon", "target_below_current"):
+            items = []
+            for name in self.names(body, at, "items"):
+                target = self.item(name, at, ItemKind.MATURITY, ItemKind.SINGLE_CHOICE)
+                if not target.target:
+                    raise self.fail(at, f"item {target.id} takes no target")
+                items.append(target.id)
+            if form == "target_beyond_horizon":
+                return TargetBeyondHorizon(tuple(items))
+            return TargetBelowCurrent(tuple(items))
         if form == "sum_over":
             spec = self.mapping(
                 body, at, {"list", "field", "greater_than"}, {"list", "field", "greater_than"}
@@ -446,7 +515,19 @@ def bundled_rules(definition_id: str, version: int) -> tuple[Rule, ...]:
 
 Answers = Mapping[str, Any]
 Records = Mapping[str, RecordData]
-Finding = tuple[str, ...] | None  # None: quiet; a tuple: fired, with the records concerned
+
+
+@dataclass(frozen=True)
+class Found:
+    """A condition that holds: the records it names and, for the forms that look at some of
+    the rule's items only, those items."""
+
+    records: tuple[str, ...] = ()
+    items: tuple[str, ...] = field(default=())
+
+
+Finding = Found | None  # None: quiet
+FIRED = Found()
 
 
 def _blank(value: Any) -> bool:
@@ -492,9 +573,20 @@ def _amount(value: Any) -> tuple[str, Decimal] | None:
     return (currency, amount) if isinstance(currency, str) and amount.is_finite() else None
 
 
+RecordTest = Callable[[str, Mapping[str, Any]], bool]
+
+
+def _found(uids: Sequence[str]) -> Finding:
+    return Found(tuple(uids)) if uids else None
+
+
 class _Plan:
-    def __init__(self, definition: Definition, answers: Answers, records: Records) -> None:
+    def __init__(
+        self, definition: Definition, answers: Answers, records: Records, horizon: date | None
+    ) -> None:
         self.definition, self.answers, self.records = definition, answers, records
+        # ISO dates sort as text: stored dates are compared with it as they are.
+        self.horizon = horizon.isoformat() if horizon else None
 
     def rows(self, list_id: str) -> RecordData:
         return self.records.get(list_id, ())
@@ -502,36 +594,56 @@ class _Plan:
     def matches(self, data: Mapping[str, Any], matches: Matches) -> bool:
         return all(_held(data.get(field)) & codes for field, codes in matches.codes)
 
-    def failing(self, each: Each) -> Callable[[Mapping[str, Any]], bool] | None:
-        """The record test of an `each`'s check; None for the checks that look at the uid."""
-        check = each.check
+    def after_horizon(self, value: Any) -> bool:
+        return self.horizon is not None and isinstance(value, str) and value > self.horizon
+
+    def record_test(self, check: Check) -> RecordTest:
+        """Whether a record (uid, data) of the list is one the check names."""
         if isinstance(check, Missing):
             if check.every:
-                return lambda data: all(_blank(data.get(f)) for f in check.fields)
-            return lambda data: any(_blank(data.get(f)) for f in check.fields)
+                return lambda _uid, data: all(_blank(data.get(f)) for f in check.fields)
+            return lambda _uid, data: any(_blank(data.get(f)) for f in check.fields)
         if isinstance(check, Matches):
-            return lambda data: self.matches(data, check)
+            return lambda _uid, data: self.matches(data, check)
+        if isinstance(check, BeyondHorizon):
+            return lambda _uid, data: self.after_horizon(data.get(check.field))
         if isinstance(check, NotNamedIn):
             known = [_names(data.get(check.other_field)) for _uid, data in self.rows(check.list)]
-            return lambda data: not any(_same_name(_names(data.get(check.field)), k) for k in known)
-        return None
+            return lambda _uid, data: (
+                not any(_same_name(_names(data.get(check.field)), k) for k in known)
+            )
+        referenced = set().union(*(_held(d.get(check.field)) for _u, d in self.rows(check.list)))
+        return lambda uid, _data: uid not in referenced
 
     def each(self, each: Each) -> Finding:
         rows = [(uid, data) for uid, data in self.rows(each.list)]
         if each.where is not None:
             rows = [(uid, data) for uid, data in rows if self.matches(data, each.where)]
-        test = self.failing(each)
-        if test is not None:
-            uids = tuple(uid for uid, data in rows if test(data))
-        else:
-            check = each.check
-            if not isinstance(check, NotReferencedBy):  # pragma: no cover -- the only one left
-                raise TypeError(check)
-            referenced = set().union(
-                *(_held(d.get(check.field)) for _u, d in self.rows(check.list))
-            )
-            uids = tuple(uid for uid, _data in rows if uid not in referenced)
-        return uids or None
+        test = self.record_test(each.check)
+        unless = self.record_test(each.unless) if each.unless else lambda _uid, _data: False
+        return _found([uid for uid, data in rows if test(uid, data) and not unless(uid, data)])
+
+    def date_order(self, rule: DateOrder) -> Finding:
+        dates = {uid: data.get(rule.first) for uid, data in self.rows(rule.list)}
+        if rule.via:  # the date is on the record the reference names
+            named = {uid: data.get(rule.first) for uid, data in self.rows(self.via_list(rule))}
+            dates = {uid: named.get(str(data.get(rule.via))) for uid, data in self.rows(rule.list)}
+        return _found(
+            [
+                uid
+                for uid, data in self.rows(rule.list)
+                if isinstance(first := dates.get(uid), str)
+                and isinstance(then := data.get(rule.then), str)
+                and then < first  # ISO dates sort as text
+            ]
+        )
+
+    def via_list(self, rule: DateOrder) -> str:
+        item = self.definition.item(rule.list)
+        reference = item.field(rule.via) if item else None
+        if reference is None or reference.references is None:  # pragma: no cover -- refused
+            raise KeyError(rule.via)  # when the rules were loaded
+        return reference.references
 
     def sum_over(self, rule: SumOver) -> Finding:
         def totals(list_id: str, field: str) -> dict[str, Decimal]:
@@ -544,12 +656,29 @@ class _Plan:
 
         spent, available = totals(rule.list, rule.field), totals(rule.other_list, rule.other_field)
         over = {currency for currency, total in spent.items() if total > available.get(currency, 0)}
-        uids = tuple(
-            uid
-            for uid, data in self.rows(rule.list)
-            if (amount := _amount(data.get(rule.field))) and amount[0] in over
+        return _found(
+            [
+                uid
+                for uid, data in self.rows(rule.list)
+                if (amount := _amount(data.get(rule.field))) and amount[0] in over
+            ]
         )
-        return uids or None
+
+    def target_below(self, item_id: str) -> bool:
+        value = self.answers.get(item_id)
+        item = self.definition.item(item_id)
+        if not isinstance(value, Mapping) or item is None:
+            return False
+        if item.kind is ItemKind.MATURITY:
+            now, target = value.get("level"), value.get("target")
+        else:  # a position: its options' place on the scale
+            scores = {option.code: option.score for option in item.leaf_options()}
+            now, target = scores.get(str(value.get("choice"))), scores.get(str(value.get("target")))
+        return isinstance(now, int) and isinstance(target, int) and target < now
+
+    def target_after_horizon(self, item_id: str) -> bool:
+        value = self.answers.get(item_id)
+        return isinstance(value, Mapping) and self.after_horizon(value.get("target_date"))
 
     def evaluate(self, condition: Condition) -> Finding:
         if isinstance(condition, Empty):
@@ -557,8 +686,8 @@ class _Plan:
             if item is None:  # pragma: no cover -- refused when the rules were loaded
                 raise KeyError(condition.item)
             if item.kind is ItemKind.RECORDS:
-                return None if self.rows(item.id) else ()
-            return None if is_answered(item, self.answers.get(item.id)) else ()
+                return None if self.rows(item.id) else FIRED
+            return None if is_answered(item, self.answers.get(item.id)) else FIRED
         if isinstance(condition, Chosen):
             value = self.answers.get(condition.item)
             held = (
@@ -566,34 +695,38 @@ class _Plan:
                 if isinstance(value, Mapping)
                 else set()
             )
-            return () if condition.option in held else None
+            return FIRED if condition.option in held else None
         if isinstance(condition, LevelAtMost):
             value = self.answers.get(condition.item)
             level = value.get("level") if isinstance(value, Mapping) else None
             low = isinstance(level, int) and level <= condition.at_most
-            return () if low else None
+            return FIRED if low else None
         if isinstance(condition, Each):
             return self.each(condition)
         if isinstance(condition, DateOrder):
-            uids = tuple(
-                uid
-                for uid, data in self.rows(condition.list)
-                if isinstance(data.get(condition.first), str)
-                and isinstance(data.get(condition.then), str)
-                and data[condition.then] < data[condition.first]  # ISO dates sort as text
-            )
-            return uids or None
+            return self.date_order(condition)
         if isinstance(condition, SumOver):
             return self.sum_over(condition)
+        if isinstance(condition, TargetBeyondHorizon | TargetBelowCurrent):
+            test = (
+                self.target_after_horizon
+                if isinstance(condition, TargetBeyondHorizon)
+                else self.target_below
+            )
+            items = tuple(item_id for item_id in condition.items if test(item_id))
+            return Found(items=items) if items else None
         if isinstance(condition, Not):
-            return () if self.evaluate(condition.condition) is None else None
+            return FIRED if self.evaluate(condition.condition) is None else None
         findings = [self.evaluate(part) for part in condition.conditions]
         fired = [f for f in findings if f is not None]
         if isinstance(condition, All) and len(fired) < len(findings):
             return None
         if not fired:
             return None
-        return tuple(dict.fromkeys(uid for f in fired for uid in f))
+        return Found(
+            tuple(dict.fromkeys(uid for f in fired for uid in f.records)),
+            tuple(dict.fromkeys(item_id for f in fired for item_id in f.items)),
+        )
 
 
 def evaluate(
@@ -603,16 +736,20 @@ def evaluate(
     records: Records,
     *,
     language: str | None = None,
+    horizon: date | None = None,
 ) -> list[Advice]:
     """The advice the rules give on a plan. `answers`: item id → stored value; `records`: list
-    item id → its records as (uid, data), in order. Messages in `language` (default: active)."""
-    plan = _Plan(definition, answers, records)
+    item id → its records as (uid, data), in order; `horizon`: the date by which the plan should
+    be carried out, if set. Messages in `language` (default: active)."""
+    plan = _Plan(definition, answers, records, horizon)
     language = language or get_language()
     advice = []
     for rule in rules:
-        finding = plan.evaluate(rule.when)
-        if finding is not None:
+        found = plan.evaluate(rule.when)
+        if found is not None:
+            # A form that names some of the rule's items (a target per question) narrows it.
+            items = found.items or rule.items
             advice.append(
-                Advice(rule.id, rule.severity, rule.items, finding, rule.message.get(language))
+                Advice(rule.id, rule.severity, items, found.records, rule.message.get(language))
             )
     return advice

@@ -27,6 +27,7 @@ from jalon.discussions.services import notify
 from jalon.organisations.models import Membership
 from jalon.organisations.services import invitation_create, invitation_revoke, membership_add
 from jalon.plans import review, services
+from jalon.plans.advice import advice_set_aside, plan_advice
 from jalon.plans.demo import COLLEAGUE, DEMO_USER, load_demo
 from jalon.plans.demo import PASSWORD as DEMO_PASSWORD
 from jalon.plans.models import Answer, Plan, PlanVersion, Record
@@ -153,6 +154,8 @@ PAGE_TYPES = (
     *(f"step {step}, demo plan" for step in STEPS),
     *(f"step {step}, empty plan" for step in STEPS),
     "history",
+    "advice, demo plan",
+    "advice, empty plan",
     "activity of a plan",
     "activity of the municipality",
     "invite to a plan",
@@ -239,6 +242,13 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     for step in STEPS:
         visit(f"step {step}, empty plan", f"/plans/{empty.pk}/steps/{step}/")
     visit("history", f"/plans/{plan.pk}/items/excluded_groups_text/history/")
+    # The checklist with a piece of advice set aside (and the rest shown), then with none.
+    piece = plan_advice(plan).shown[0]
+    advice_set_aside(
+        plan=plan, user=site.owner, rule=piece.rule, record_uid=piece.record, reason="Déjà fait"
+    )
+    visit("advice, demo plan", reverse("plan_advice", args=[plan.pk]))
+    visit("advice, empty plan", reverse("plan_advice", args=[empty.pk]))
     visit("activity of a plan", f"/plans/{plan.pk}/activity/")
     visit("activity of the municipality", f"{organisation}/activity/")
     visit("invite to a plan", f"/plans/{plan.pk}/invite/")

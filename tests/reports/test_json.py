@@ -155,6 +155,29 @@ def test_round_trip_into_another_organisation_gives_the_same_plan(
     assert again["answers"]["orientation"]["updated_by"] == "Awa Demba"
 
 
+def test_the_demo_export_holds_scores_advice_library_codes_measurements_and_snapshots(exported):
+    maturity = exported["scores"]["maturity"]
+    data = next(q for q in maturity["questions"] if q["item"] == "maturity_data")
+    assert (data["current"], data["target"], data["target_date"]) == (1, 3, "2028-06-30")
+    assert maturity["overall"]["answered"] == 7
+    positions = exported["scores"]["positions"]["questions"]
+    assert {q["item"]: q["target_choice"] for q in positions}["position_data"] == "asset"
+    advice = {(a["rule"], a["set_aside"]) for a in exported["advice"]}
+    assert ("informal-operator-not-an-actor", True) in advice
+    assert ("partner-without-described-role", False) in advice
+    aside = next(a for a in exported["advice"] if a["set_aside"])
+    assert aside["reason"] and aside["set_aside_by"] and aside["severity"] in {"fix", "consider"}
+    assert all(a["items"] for a in exported["advice"])
+    codes = [r["data"]["library_code"] for r in exported["lists"]["indicators"]]
+    assert any(code for code in codes) and "" in codes  # from the library, and the city's own
+    assert len(exported["lists"]["measurements"]) == 6
+    reading = exported["lists"]["measurements"][0]["data"]
+    assert {"indicator", "date", "value", "source", "quality"} <= set(reading)
+    assert [(v["kind"], v["created_by"]) for v in exported["snapshots"]] == [
+        ("snapshot", "Awa Demba")
+    ]
+
+
 def test_the_horizon_travels_and_what_jalon_computes_is_only_informative(
     demo, exported, organisation, people
 ):

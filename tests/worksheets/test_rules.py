@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -496,4 +497,281 @@ def test_the_demo_plan_gets_a_few_pieces_of_advice():
     assert {a.rule: a.records for a in advice} == {
         "informal-operator-not-an-actor": ("bana_bana",),
         "actor-without-partner-profile": ("commune", "committees"),
+    }
+
+
+# --- rules for definition v3 -------------------------------------------------------------------
+
+DEFINITION_V3 = get_definition("gerer-les-services-urbains", 3)
+RULES_V3 = bundled_rules("gerer-les-services-urbains", 3)
+RULES_V3_PATH = BUNDLED / "gerer-les-services-urbains.rules.v2.yaml"
+HORIZON = date(2028, 12, 31)
+
+
+def good_plan_v3() -> Plan:
+    """The consistent plan, with what v3 asks besides: partners' roles, the indicators a
+    communication action serves, targets within the horizon, a measurement after the baseline."""
+    plan = good_plan()
+    put("partners", "pa1", role="Organise les charretiers et suit les tournées")(plan)
+    put("partners", "pa2", role="Porte le projet et ses financements")(plan)
+    put("communication_actions", "c1", indicators=["i2"])(plan)
+    put("measurements", "m1", indicator="i1", date="2026-12-01", value="20")(plan)
+    answer("maturity_data", {"level": 2, "note": "", "target": 3, "target_date": "2028-06-30"})(
+        plan
+    )
+    answer(
+        "position_team",
+        {"choice": "to_build", "note": "", "target": "asset", "target_date": "2028-12-31"},
+    )(plan)
+    return plan
+
+
+def advice_on_v3(plan: Plan, horizon: date | None = HORIZON) -> list[Advice]:
+    records = {
+        list_id: [(uid, data) for uid, data in rows.items()]
+        for list_id, rows in plan["records"].items()
+    }
+    return evaluate(
+        RULES_V3, DEFINITION_V3, plan["answers"], records, language="fr", horizon=horizon
+    )
+
+
+def fired_v3(plan: Plan, horizon: date | None = HORIZON) -> dict[str, Advice]:
+    return {advice.rule: advice for advice in advice_on_v3(plan, horizon)}
+
+
+def target(item_id: str, **value: Any) -> Callable[[Plan], None]:
+    def change(plan: Plan) -> None:
+        plan["answers"][item_id] = {"note": "", "target_date": None, **value}
+
+    return change
+
+
+CASES_V3: dict[str, tuple[Callable[[Plan], None], tuple[str, ...], Callable[[Plan], None]]] = {
+    **CASES,
+    "communication-action-without-pilot-or-indicator": (
+        put("communication_actions", "c1", action=None, indicators=[]),
+        ("c1",),
+        put("communication_actions", "c1", action=None),  # it serves an indicator
+    ),
+    "partner-without-described-role": (
+        put("partners", "pa1", role=""),
+        ("pa1",),
+        put("partners", "pa1", notes=""),
+    ),
+    "roadmap-end-beyond-horizon": (
+        put("roadmap", "r2", end="2029-01-31"),
+        ("r2",),
+        put("roadmap", "r2", end="2028-12-31"),  # the horizon's own day is within it
+    ),
+    "roadmap-start-beyond-horizon": (
+        put("roadmap", "r2", start="2029-01-01", end="2029-06-30"),
+        ("r2",),
+        put("roadmap", "r2", start="2028-12-31", end="2028-12-31"),
+    ),
+    "indicator-target-beyond-horizon": (
+        put("indicators", "i1", target_date="2029-03-31"),
+        ("i1",),
+        put("indicators", "i1", target_date="2028-12-31"),
+    ),
+    "target-beyond-horizon": (
+        target("maturity_data", level=2, target=3, target_date="2029-06-30"),
+        (),
+        target("maturity_data", level=2, target=3, target_date="2028-12-31"),
+    ),
+    "maturity-target-below-current": (
+        target("maturity_data", level=2, target=1),
+        (),
+        target("maturity_data", level=2, target=2),  # keeping a level is a target
+    ),
+    "position-target-below-current": (
+        target("position_team", choice="asset", target="to_build"),
+        (),
+        target("position_team", choice="obstacle", target="to_build"),
+    ),
+    "measurement-before-baseline": (
+        put("measurements", "m1", date="2026-05-31"),
+        ("m1",),
+        put("measurements", "m1", date="2026-06-01"),  # measured the day of the baseline
+    ),
+}
+
+# The rules that name some of their items only: the items a case makes them name.
+NARROWED = {
+    "target-beyond-horizon": ("maturity_data",),
+    "maturity-target-below-current": ("maturity_data",),
+    "position-target-below-current": ("position_team",),
+}
+
+
+def test_the_v3_rules_keep_every_v1_rule_and_each_has_its_cases():
+    assert {rule.id for rule in RULES} < {rule.id for rule in RULES_V3}
+    assert sorted(rule.id for rule in RULES_V3) == sorted(CASES_V3)
+
+
+def test_a_consistent_v3_plan_gets_no_advice():
+    assert advice_on_v3(good_plan_v3()) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES_V3))
+def test_each_v3_rule_fires_on_what_it_is_about(rule_id):
+    make_fire, records, _near_miss = CASES_V3[rule_id]
+    plan = good_plan_v3()
+    make_fire(plan)
+    advice = fired_v3(plan)
+    assert rule_id in advice
+    assert advice[rule_id].records == records
+    rule = next(rule for rule in RULES_V3 if rule.id == rule_id)
+    assert advice[rule_id].items == NARROWED.get(rule_id, rule.items)
+    assert advice[rule_id].severity == rule.severity
+    assert advice[rule_id].message == rule.message.fr
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES_V3))
+def test_each_v3_rule_stays_quiet_on_its_near_miss(rule_id):
+    _make_fire, _records, near_miss = CASES_V3[rule_id]
+    plan = good_plan_v3()
+    near_miss(plan)
+    assert rule_id not in fired_v3(plan)
+
+
+def test_without_a_horizon_nothing_is_beyond_it():
+    plan = good_plan_v3()
+    put("roadmap", "r1", end="2031-06-30")(plan)
+    put("roadmap", "r2", start="2031-01-01", end="2031-06-30")(plan)
+    put("indicators", "i1", target_date="2032-01-01")(plan)
+    target("maturity_data", level=2, target=3, target_date="2033-01-01")(plan)
+    horizon_rules = {
+        "roadmap-end-beyond-horizon",
+        "roadmap-start-beyond-horizon",
+        "indicator-target-beyond-horizon",
+        "target-beyond-horizon",
+    }
+    assert horizon_rules <= set(fired_v3(plan))
+    assert not horizon_rules & set(fired_v3(plan, horizon=None))
+
+
+def test_a_line_wholly_after_the_horizon_gets_one_piece_of_advice_not_two():
+    plan = good_plan_v3()
+    put("roadmap", "r1", start="2029-02-01", end="2029-03-01")(plan)
+    put("roadmap", "r2", end="2029-01-31")(plan)
+    advice = fired_v3(plan)
+    assert advice["roadmap-start-beyond-horizon"].records == ("r1",)
+    assert advice["roadmap-end-beyond-horizon"].records == ("r2",)
+
+
+def test_a_communication_action_tied_to_nothing_gets_one_piece_of_advice():
+    plan = good_plan_v3()
+    put("communication_actions", "c1", action=None, indicators=[])(plan)
+    advice = fired_v3(plan)
+    assert "communication-action-without-pilot-or-indicator" in advice
+    assert "communication-action-without-pilot" not in advice
+
+
+def test_targets_name_each_question_concerned():
+    plan = good_plan_v3()
+    target("maturity_uses", level=3, target=1)(plan)
+    target("maturity_data", level=4, target=0)(plan)
+    target("maturity_online", level=None, target=1)(plan)  # no level yet: nothing to compare
+    advice = fired_v3(plan)
+    assert advice["maturity-target-below-current"].items == ("maturity_uses", "maturity_data")
+    assert advice["maturity-target-below-current"].records == ()
+
+
+def test_a_measurement_of_an_indicator_without_baseline_date_is_not_compared():
+    plan = good_plan_v3()
+    put("indicators", "i1", baseline_date=None)(plan)
+    put("measurements", "m1", date="2001-01-01")(plan)
+    put("measurements", "m2", indicator="gone", date="2001-01-01")(plan)
+    assert "measurement-before-baseline" not in fired_v3(plan)
+
+
+def test_v3_french_messages_follow_french_typography():
+    for rule in RULES_V3:
+        assert not re.search(r"[^\u00a0][:;?!]", rule.message.fr), rule.id
+        assert "'" not in rule.message.fr, rule.id
+        assert "municipalité" not in rule.message.fr.lower(), rule.id
+
+
+def broken_v3(tmp_path: Path, when: dict[str, Any]) -> RulesError:
+    raw = yaml.safe_load(RULES_V3_PATH.read_text(encoding="utf-8"))
+    raw["rules"][0]["when"] = when
+    path = tmp_path / "gerer-les-services-urbains.rules.v2.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path, DEFINITION_V3)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("when", "reason"),
+    [
+        ({"target_below_current": ["orientation"]}, "takes no target"),
+        ({"target_beyond_horizon": ["excluded_groups"]}, "is a records, not a maturity"),
+        ({"each": {"list": "roadmap", "beyond_horizon": "budget"}}, "is a money, not a date"),
+        (
+            {"each": {"list": "roadmap", "missing": ["start"], "unless": {}}},
+            "each needs exactly one of",
+        ),
+        (
+            {
+                "date_order": {
+                    "list": "communication_actions",
+                    "first": "indicators.baseline_date",
+                    "then": "when",
+                }
+            },
+            "names several records, not one",
+        ),
+        (
+            {"date_order": {"list": "measurements", "first": "indicator.colour", "then": "date"}},
+            "unknown field 'colour' of indicators",
+        ),
+        (
+            {"date_order": {"list": "measurements", "first": "value.date", "then": "date"}},
+            "is a number, not a reference",
+        ),
+    ],
+)
+def test_a_broken_v3_form_is_refused_with_its_reason(tmp_path, when, reason):
+    error = broken_v3(tmp_path, when)
+    assert error.where.startswith("rule ") and ".when" in error.where
+    assert reason in error.reason
+
+
+def test_validate_worksheet_counts_the_v3_rules(capsys):
+    with translation.override("en"):
+        call_command("validate_worksheet", str(BUNDLED / "gerer-les-services-urbains.v3.yaml"))
+    out = capsys.readouterr().out
+    assert f"rules.v2.yaml: {len(RULES_V3)} rules\n" in out
+    assert "rules.v1.yaml" not in out  # written for v2 of the worksheet
+
+
+def test_the_demo_plan_gets_a_few_pieces_of_advice_on_v3():
+    """The demo's data against the v3 rules, with its horizon: the advice of v2, and the
+    partners whose role is not described yet."""
+    from jalon.plans.demo import ANSWERS, PLAN, RECORDS, Ref
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return value.key
+        return [resolved(one) for one in value] if isinstance(value, list) else value
+
+    records = {
+        list_id: [
+            (key, {f: resolved(v) for f, v in fields.items()}) for key, fields in rows.items()
+        ]
+        for list_id, rows in RECORDS.items()
+    }
+    horizon = PLAN["horizon"]
+    assert isinstance(horizon, date)
+    advice = evaluate(RULES_V3, DEFINITION_V3, ANSWERS, records, language="en", horizon=horizon)
+    assert {a.rule: a.records for a in advice} == {
+        "informal-operator-not-an-actor": ("bana_bana",),
+        "actor-without-partner-profile": ("commune", "committees"),
+        "partner-without-described-role": (
+            "precollectors_partner",
+            "recyclers_partner",
+            "university_partner",
+        ),
     }
