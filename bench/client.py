@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-# What a current browser announces; whitenoise picks .br or .gz from it, Django's GZipMiddleware
-# compresses HTML when it sees gzip.
+import brotli
+
+# What a current browser announces; whitenoise picks .br or .gz from it, and Jalon's
+# CompressionMiddleware compresses pages in brotli when it sees br.
 BROWSER_ENCODINGS = "gzip, deflate, br"
 
 
@@ -32,10 +34,9 @@ class Response:
         return self.headers.get("content-encoding", "")
 
     def body(self) -> bytes:
-        """The body decompressed. Brotli is not in the standard library: fetch with
-        `encodings="identity"` when a brotli body must be read."""
+        """The body decompressed."""
         if self.encoding == "br":
-            raise ValueError("brotli body: fetch it again without br to read it")
+            return bytes(brotli.decompress(self.wire_body))
         if self.encoding == "gzip":
             return gzip.decompress(self.wire_body)
         if self.encoding == "deflate":

@@ -16,11 +16,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import brotli
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
 # Everything Jalon serves comes from its own origin: no CDN, no web font, no inline script or
@@ -144,7 +146,7 @@ def revalidation_middleware(
     The forms' CSRF tokens are left out of the hash, since each response masks the token anew,
     and the person's CSRF secret is put in: every token masked from one secret is valid while it
     lasts, so the copy the browser keeps still posts, and a new secret (a new login) makes a new
-    ETag. Placed after GZipMiddleware in MIDDLEWARE, it sees the page before it is compressed."""
+    ETag. Placed after CompressionMiddleware in MIDDLEWARE, it sees the page uncompressed."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
@@ -162,6 +164,43 @@ def revalidation_middleware(
         return response
 
     return middleware
+
+
+# Browsers say `br` in Accept-Encoding when they read brotli (every current one does).
+ACCEPTS_BROTLI = re.compile(r"\bbr\b")
+# Brotli's quality 5 on a step page: 18 % fewer bytes than gzip for the same time (the demo's
+# step 6: 11.2 KB against 13.7 KB, 1.7 ms each); quality 4, the usual server default, saves
+# almost nothing over gzip, and quality 6 and above cost more time for a few hundred bytes.
+BROTLI_QUALITY = 5
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware, with brotli for the browsers that read it: on 2G every kilobyte
+    of a page is felt (GUIDE §6). Same rules as gzip: not below 200 bytes, not what is already
+    encoded, not when it would grow, `Vary: Accept-Encoding`, a weak ETag. Streamed responses
+    (none of Jalon's pages) stay with gzip."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            not isinstance(response, HttpResponse)  # a streamed one
+            or response.has_header("Content-Encoding")
+            or len(response.content) < 200
+            or not ACCEPTS_BROTLI.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        ):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Encoding",))
+        compressed = brotli.compress(response.content, quality=BROTLI_QUALITY)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag  # as GZipMiddleware: the bytes differ
+        response.headers["Content-Encoding"] = "br"
+        return response
 
 
 def login_attempt_username(request: HttpRequest, credentials: Mapping[str, Any] | None) -> str:

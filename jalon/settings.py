@@ -70,8 +70,8 @@ MIDDLEWARE = [
     "jalon.middleware.content_security_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jalon.middleware.private_pages_middleware",  # after whitenoise: pages, not static files
-    "django.middleware.gzip.GZipMiddleware",
-    "jalon.middleware.revalidation_middleware",  # after gzip: hashes the page uncompressed
+    "jalon.middleware.CompressionMiddleware",  # brotli, else gzip
+    "jalon.middleware.revalidation_middleware",  # after compression: hashes the page as rendered
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

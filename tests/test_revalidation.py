@@ -4,8 +4,10 @@ notifications, profile, history and login pages."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
+import brotli
 import pytest
 from django.test import Client
 
@@ -89,3 +91,24 @@ def test_a_page_with_a_one_time_message_is_never_a_304(client, plan, people):
     with_message = owner.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
     assert with_message.status_code == 200
     assert "someone@example.org" in with_message.content.decode()
+
+
+def test_pages_go_out_in_brotli_to_browsers_that_read_it_else_in_gzip(client, plan, people):
+    owner = client_for(client, people["owner"])
+    path = f"/plans/{plan.pk}/steps/6/"
+
+    def unmasked(page: bytes) -> str:  # each response masks the CSRF token anew
+        return TOKEN.sub("", page.decode())
+
+    plain = owner.get(path).content
+    both = owner.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert both["Content-Encoding"] == "br" and "Accept-Encoding" in both["Vary"]
+    assert unmasked(brotli.decompress(both.content)) == unmasked(plain)
+    assert len(both.content) < len(gzip.compress(plain, 6))
+    older = owner.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    assert older["Content-Encoding"] == "gzip"
+    assert unmasked(gzip.decompress(older.content)) == unmasked(plain)
+    # The ETag is weak once compressed, and still answers 304.
+    assert both["ETag"].startswith('W/"')
+    again = owner.get(path, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=both["ETag"])
+    assert again.status_code == 304
