@@ -32,6 +32,7 @@ def pages(plan_id: int, organisation_id: int) -> list[tuple[str, str, bool]]:
         ("Plan overview", f"{plan}/", True),
         *[(f"Step {n}", f"{plan}/steps/{n}/", True) for n in range(1, 7)],
         ("Item history", f"{plan}/items/competences/history/", True),
+        ("Indicator library", f"{plan}/library/", True),
         ("Plan comments", f"{plan}/comments/", True),
         ("Plan activity", f"{plan}/activity/", True),
         ("Municipality activity", f"/organisations/{organisation_id}/activity/", True),

@@ -304,6 +304,7 @@ PAGES = [
     "/accounts/signup/",
     "/plans/{plan}/",
     "/plans/{plan}/steps/1/",
+    "/plans/{plan}/library/?q=eau",
     "/plans/{plan}/items/actors/history/",
     "/plans/999999/",  # the 404 page
 ]
