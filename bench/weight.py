@@ -37,6 +37,7 @@ def pages(
         *[(f"Step {n}", f"{plan}/steps/{n}/", True) for n in range(1, 7)],
         ("Follow-up", f"{plan}/follow-up/", True),
         ("Item history", f"{plan}/items/competences/history/", True),
+        ("Indicator library", f"{plan}/library/", True),
         ("Plan comments", f"{plan}/comments/", True),
         ("Plan activity", f"{plan}/activity/", True),
         ("Plan versions", f"{plan}/versions/", True),

@@ -7,6 +7,7 @@ from jalon.organisations import views as organisations
 from jalon.plans import views as plans
 from jalon.plans import views_advice as plans_advice
 from jalon.plans import views_import as plans_import
+from jalon.plans import views_library as plans_library
 from jalon.plans import views_review as plans_review
 from jalon.plans import views_versions as plans_versions
 
@@ -62,6 +63,7 @@ urlpatterns = [
     path("plans/<id:plan_id>/records/<key:uid>/", plans.record_update, name="record_update"),
     path("plans/<id:plan_id>/records/<key:uid>/delete/", plans.record_delete, name="record_delete"),
     path("plans/<id:plan_id>/records/<key:uid>/move/", plans.record_move, name="record_move"),
+    path("plans/<id:plan_id>/library/", plans_library.plan_library, name="plan_library"),
     path("plans/<id:plan_id>/review/request/", plans_review.review_request, name="review_request"),
     path("plans/<id:plan_id>/upgrade/", plans.plan_upgrade, name="plan_upgrade"),
     path(

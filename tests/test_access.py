@@ -124,6 +124,14 @@ ACCESS = {
         {"direction": "down"},
         EDITORS_WRITE,
     ),
+    # The indicator library: any member searches it; those who may edit add from it.
+    "plan_library": ("get", "/plans/{plan}/library/", {"q": "eau"}, MEMBERS_READ),
+    "plan_library:post": (
+        "post",
+        "/plans/{plan}/library/",
+        {"code": "AFD-IDDRI-1"},
+        EDITORS_WRITE,
+    ),
     "plan_print": ("get", "/plans/{plan}/print/", {}, MEMBERS_READ),
     "plan_follow_up": ("get", "/plans/{plan}/follow-up/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
@@ -335,6 +343,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/comments/",
         "/plans/{plan}/presence/",
         "/plans/{plan}/advice/",
+        "/plans/{plan}/library/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

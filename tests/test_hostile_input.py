@@ -366,3 +366,18 @@ def test_text_stored_before_the_rule_still_exports(client, plan, people, name):
                 record.data[key] = text
         record.save()
     downloads_all_answer_200(client_for(client, people["viewer"]), plan)
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_a_library_search_with_a_refused_character_is_answered_naming_it(editor, plan, name):
+    char, code = REFUSED[name]
+    response = editor.get(f"/plans/{plan.pk}/library/", {"q": f"eau{char}"})
+    assert response.status_code == 400
+    assert code in response.content.decode()
+
+
+@pytest.mark.parametrize("name", list(KEPT))
+def test_a_library_search_with_text_that_is_text_is_answered(editor, plan, name):
+    response = editor.get(f"/plans/{plan.pk}/library/", {"q": KEPT[name][:200]})
+    assert response.status_code == 200
+    assert "Chercher dans la bibliothèque" in response.content.decode()

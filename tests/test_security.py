@@ -309,6 +309,7 @@ PAGES = [
     "/accounts/signup/",
     "/plans/{plan}/",
     "/plans/{plan}/steps/1/",
+    "/plans/{plan}/library/?q=eau",
     "/plans/{plan}/items/actors/history/",
     "/plans/{plan}/versions/",
     "/plans/999999/",  # the 404 page

@@ -771,7 +771,7 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
                 dû par les ménages abonnés sur la période, en pourcentage.
             """),
             "unit": "%",
-            "library_code": "AFD-IDDRI-8",
+            "library_code": "AFD-IDDRI-2",
             "sdg_target": "17.1",
             "baseline_value": "34",
             "baseline_date": "2026-06-30",
@@ -790,7 +790,7 @@ RECORDS: dict[str, dict[str, dict[str, Any]]] = {
                 pourcentage.
             """),
             "unit": "%",
-            "library_code": "AFD-IDDRI-7",
+            "library_code": "JALON-2",
             "sdg_target": "11.6.1",
             "baseline_value": "46",
             "baseline_date": "2026-06-30",

@@ -335,3 +335,24 @@ class HorizonForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The date by which the plan should be carried out. Leave empty to clear it."),
     )
+
+
+class LibrarySearchForm(forms.Form):
+    """The indicator library's search: words, a code (EC-I-WS-5C) or an SDG number (11.6.1)."""
+
+    q = forms.CharField(
+        label=_("Search the library"),
+        max_length=200,
+        required=False,
+        strip=True,
+        validators=[PlainTextValidator(_("Search the library"))],
+    )
+    all = forms.BooleanField(required=False)  # every service, not only the plan's
+
+
+class LibraryPickForm(forms.Form):
+    code = forms.CharField(
+        label=_("Indicator code"),
+        max_length=40,
+        validators=[PlainTextValidator(_("Indicator code"))],
+    )

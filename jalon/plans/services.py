@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from jalon.accounts.models import User
 from jalon.organisations.models import Organisation
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record, empty_value
+from jalon.worksheets.library import Entry, indicator_record
 from jalon.worksheets.loading import get_definition, latest_definition, upgrade_for
 from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 
@@ -222,6 +223,16 @@ def record_add(
     )
     reopen_after_edit(plan=plan, user=user)
     return record
+
+
+def indicator_from_library(*, plan: Plan, user: User, entry: Entry, language: str) -> Record:
+    """A new indicator of step 6 filled from a library entry, in `language`: a record added
+    like any other (history, versions, review reopening), which the team then completes with
+    its baseline, target and dates. On worksheets before v3 the list has no field for the
+    code and SDG target: only the name, definition, unit and family are filled."""
+    item = _item(plan, "indicators", records=True)
+    raw = indicator_record(entry, language, (field.id for field in item.fields))
+    return record_add(plan=plan, user=user, item_id=item.id, raw=raw)
 
 
 def _record(plan: Plan, uid: str) -> Record:

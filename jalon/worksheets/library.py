@@ -2,8 +2,10 @@
 
 The library is data (`definitions/indicators.library.v1.yaml`), read and checked here like the
 worksheet definitions: a broken file fails with the file, the indicator's code and the reason.
-Three sources sit side by side: the ITU U4SSC key performance indicators that concern urban
-services, the SDG indicators they serve, and the example indicators of the AFD–Iddri guide.
+Four sources sit side by side: the ITU U4SSC key performance indicators that concern urban
+services, the SDG indicators they serve, the five example indicators of the AFD–Iddri guide
+(step 6, « Boîte à idées »), and Jalon's own suggestions, kept apart so that nothing is credited
+to the guide that it does not say.
 
 Everything here is pure (no database, no request): `load_library` reads a file against the
 families it is given, `search` filters and orders entries. `bundled_library` ties the bundled
@@ -28,7 +30,7 @@ from .schema import LANGUAGES, Definition, Text
 
 LIBRARY_PATH = BUNDLED / "indicators.library.v1.yaml"
 WORKSHEET = "gerer-les-services-urbains"
-SOURCES = ("u4ssc", "sdg", "afd-iddri")
+SOURCES = ("u4ssc", "sdg", "afd-iddri", "jalon")
 # The codes of jalon.plans.models.UrbanService, repeated so that this module stays free of
 # Django models; tests/worksheets/test_library.py keeps the two lists equal.
 SERVICES = (
@@ -255,3 +257,23 @@ def search(library: Library, query: str, language: str, service: str | None = No
         if rank is not None:
             found.append((rank, position, entry))
     return [entry for _, _, entry in sorted(found, key=lambda found: found[:2])]
+
+
+# What an entry fills in an indicator record, by field id. Worksheets before v3 have no
+# `library_code` nor `sdg_target` field: `indicator_record` leaves out what the list lacks.
+FILLED_FIELDS = ("name", "definition", "unit", "family", "library_code", "sdg_target")
+
+
+def indicator_record(entry: Entry, language: str, field_ids: Iterable[str]) -> dict[str, str]:
+    """The values an entry gives a new indicator record, in `language`, for the fields the
+    plan's indicator list has (baseline, target and dates stay for the team to fill)."""
+    values = {
+        "name": entry.name.get(language),
+        "definition": entry.definition.get(language),
+        "unit": entry.unit.get(language),
+        "family": entry.family,
+        "library_code": entry.code,
+        "sdg_target": entry.sdg,
+    }
+    present = set(field_ids)
+    return {key: value for key, value in values.items() if key in present}

@@ -177,11 +177,15 @@ PAGE_TYPES = (
     "resolved comments",
     "edit a comment",
     "import a plan",
+    "indicator library",
+    "indicator library, no result",
+    "step 6, library in place",
     "not found",
     "step 2, conflict (409)",
     "step 6, invalid value (400)",
     "error page (400)",
     "step 1, read only (viewer)",
+    "indicator library (viewer)",
     "not allowed (403)",
 )
 
@@ -283,6 +287,14 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     assert own is not None, "the demo has comments by its owner"
     visit("edit a comment", reverse("comment_edit", args=[plan.pk, own.pk]))
     visit("import a plan", reverse("plan_import", args=[plan.organisation_id]))
+    library = reverse("plan_library", args=[plan.pk])
+    visit("indicator library", f"{library}?q=eau&all=on")
+    visit("indicator library, no result", f"{library}?q=zzzz")
+    # The same search shown in place by the step page's script.
+    page.goto(f"{base}/plans/{plan.pk}/steps/6/")
+    page.locator("a[data-picker]").click()
+    page.locator("#library-panel .entry").first.wait_for()
+    check("step 6, library in place", page)
     visit("not found", f"/plans/{plan.pk + 1000}/", status=404)
 
     # A stale save: the colleague changes the item after the page was opened.
@@ -322,6 +334,7 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     log_out(page, base)
     log_in(page, base, site.viewer.email, PASSWORD)
     visit("step 1, read only (viewer)", f"/plans/{plan.pk}/steps/1/")
+    visit("indicator library (viewer)", reverse("plan_library", args=[plan.pk]))
     visit("not allowed (403)", f"{organisation}/plans/new/", status=403)
     page.close()
 

@@ -16,10 +16,11 @@ from jalon.worksheets.library import (
     LibraryError,
     bundled_library,
     indicator_families,
+    indicator_record,
     load_library,
     search,
 )
-from jalon.worksheets.loading import bundled_definitions, latest_definition
+from jalon.worksheets.loading import bundled_definitions, get_definition, latest_definition
 
 FAMILIES = indicator_families(latest_definition("gerer-les-services-urbains"))
 
@@ -174,3 +175,60 @@ def test_a_bad_code_or_file_is_refused(tmp_path: Path) -> None:
         load_library(broken, FAMILIES)
     with pytest.raises(LibraryError, match="cannot be read"):
         load_library(tmp_path / "absent.yaml", FAMILIES)
+
+
+# The « Boîte à idées » of the AFD–Iddri guide, « Gérer les services urbains », step 6: its five
+# example indicators, by words each of their names must carry (French, English).
+GUIDE_EXAMPLES = {
+    "AFD-IDDRI-1": (("carburant", "parcours optimisés"), ("fuel", "optimised routes")),
+    "AFD-IDDRI-2": (("recouvrement", "paiement mobile"), ("collection rate", "mobile payment")),
+    "AFD-IDDRI-3": (("nombre d’usagers", "applications"), ("number of app users",)),
+    "AFD-IDDRI-4": (("lignes", "arrêts", "points de collecte", "cartographiés"),
+                    ("lines", "stops", "collection points", "mapped")),
+    "AFD-IDDRI-5": (("forum", "espace client en ligne"), ("forum", "online customer area")),
+}  # fmt: skip
+
+
+def test_the_guide_source_holds_exactly_the_guides_five_examples() -> None:
+    guide = [entry for entry in bundled_library().entries if entry.source == "afd-iddri"]
+    assert codes(guide) == list(GUIDE_EXAMPLES)
+    for entry in guide:
+        french, english = GUIDE_EXAMPLES[entry.code]
+        assert all(words in entry.name.fr.lower() for words in french), entry.code
+        assert all(words in entry.name.en.lower() for words in english), entry.code
+
+
+def test_jalons_own_suggestions_are_not_credited_to_the_guide() -> None:
+    entries = bundled_library().entries
+    own = [entry for entry in entries if entry.source == "jalon"]
+    assert own and all(entry.code.startswith("JALON-") for entry in own)
+    guide_coded = [entry for entry in entries if entry.code.startswith("AFD-IDDRI-")]
+    assert all(entry.source == "afd-iddri" for entry in guide_coded)
+
+
+def test_an_entry_fills_the_fields_of_a_v3_indicator_in_the_language_asked() -> None:
+    entry = bundled_library().get("EC-I-WS-5C")
+    assert entry is not None
+    item = latest_definition("gerer-les-services-urbains").item("indicators")
+    assert item is not None
+    fields = [field.id for field in item.fields]
+    assert indicator_record(entry, "en", fields) == {
+        "name": "Households with basic sanitation",
+        "definition": entry.definition.en,
+        "unit": "%",
+        "family": "social_utility",
+        "library_code": "EC-I-WS-5C",
+        "sdg_target": "6.2.1",
+    }
+    assert (
+        indicator_record(entry, "fr", fields)["name"]
+        == "Ménages disposant d’un assainissement de base"
+    )
+
+
+def test_on_a_v2_worksheet_an_entry_fills_only_the_fields_its_list_has() -> None:
+    entry = bundled_library().get("AFD-IDDRI-2")
+    item = get_definition("gerer-les-services-urbains", 2).item("indicators")
+    assert entry is not None and item is not None
+    filled = indicator_record(entry, "fr", [field.id for field in item.fields])
+    assert set(filled) == {"name", "definition", "unit", "family"}

@@ -98,3 +98,23 @@
   document.addEventListener("visibilitychange", wake);
   document.querySelectorAll(".item[data-item]").forEach(region);
 })();
+
+// The indicator library of step 6: picker.js is fetched on the first click of its link, so a
+// step page carries none of it; without a script the link opens the library's page. After an
+// indicator is added from the library (`?from=library`), its card opens to be completed.
+(function () {
+  "use strict";
+  var named = location.hash.length > 1 && document.getElementById(location.hash.slice(1));
+  var card = /[?&]from=library/.test(location.search) && named && named.querySelector("details");
+  if (card) card.open = true;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-picker]");
+    if (!link || window.jalonPicker || !window.fetch || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    var script = document.createElement("script");
+    script.src = link.getAttribute("data-picker");
+    script.onload = function () { window.jalonPicker(link); };
+    script.onerror = function () { location.href = link.href; };
+    document.head.appendChild(script);
+  });
+})();
