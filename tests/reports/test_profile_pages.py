@@ -8,7 +8,7 @@ import re
 import pytest
 
 from jalon.plans.models import Answer, Plan
-from jalon.plans.services import answer_save, plan_create
+from jalon.plans.services import answer_save, plan_create, record_add
 from jalon.reports.charts import all_charts
 from jalon.reports.selectors import plan_document
 
@@ -206,3 +206,15 @@ def test_a_plan_title_stays_text_on_the_municipality_page(editor, organisation, 
     html = editor.get(f"/organisations/{organisation.pk}/profile/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Eau&quot;" in html
+
+
+def test_every_table_that_scrolls_sideways_can_be_reached_with_the_keyboard(client, plan, people):
+    """A wide table scrolls inside its box on a phone; without a tab stop a keyboard user could
+    not scroll it (axe: scrollable-region-focusable)."""
+    record_add(plan=plan, user=people["editor"], item_id="actors", raw={"name": "A" * 200})
+    client_for(client, people["viewer"])
+    pages = (f"/plans/{plan.pk}/print/", f"/organisations/{plan.organisation_id}/profile/")
+    for path in pages:
+        page = client.get(path).content.decode()
+        boxes = re.findall(r'<div class="scroll[^"]*"[^>]*>', page)
+        assert boxes and all('tabindex="0"' in box for box in boxes), path
