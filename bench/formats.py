@@ -64,6 +64,7 @@ LARGE_COUNTS = {
     "roadmap": 50,  # one per pilot action
     "indicators": 30,
     "communication_actions": 30,
+    "measurements": 90,  # three readings an indicator
 }
 
 PLACES = [
@@ -174,11 +175,15 @@ def build_large_plan() -> Any:
             elif item.kind is ItemKind.SINGLE_CHOICE:
                 codes = [o.code for o in item.leaf_options()]
                 raw = {"choice": rng.choice(codes), "note": prose(rng)}
+                if item.target:
+                    raw |= {"target": rng.choice(codes), "target_date": "2028-06-30"}
             elif item.kind is ItemKind.MULTIPLE_CHOICE:
                 codes = [o.code for o in item.leaf_options()]
                 raw = {"choices": _some(codes, rng), "note": prose(rng)}
             elif item.kind is ItemKind.MATURITY:
                 raw = {"level": rng.randint(0, 4), "note": prose(rng)}
+                if item.target:
+                    raw |= {"target": rng.randint(2, 4), "target_date": "2028-06-30"}
             else:
                 added = uids.setdefault(item.id, [])
                 for n in range(LARGE_COUNTS[item.id]):
