@@ -91,6 +91,10 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "jalon" / "templates"],
         "APP_DIRS": False,
         "OPTIONS": {
+            # The templates without their indentation (see jalon/template_loader.py), cached.
+            "loaders": [
+                ("django.template.loaders.cached.Loader", ["jalon.template_loader.Loader"]),
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
