@@ -32,7 +32,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jalon.worksheets.display import describe_field, option_label, record_title, record_titles
+from jalon.worksheets.display import (
+    describe_field,
+    joined,
+    list_separator,
+    option_label,
+    record_title,
+    record_titles,
+)
 from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Section, Step
 
 # Words kept on each side of a change in a text; a longer unchanged run shows as « … ».
@@ -239,7 +246,7 @@ def list_diff(before: Sequence[str], after: Sequence[str]) -> tuple[Segment, ...
     segments: list[Segment] = []
     for mark, text in ordered:
         if segments:
-            segments.append((Mark.SAME, " ; "))
+            segments.append((Mark.SAME, list_separator()))
         segments.append((mark, text))
     return tuple(segments)
 
@@ -317,7 +324,7 @@ def _change(label: str, before: Any, after: Any, *, text: bool) -> FieldChange |
         new = after if isinstance(after, list) else ([after] if after else [])
         if old == new:
             return None
-        return FieldChange(label, " ; ".join(old), " ; ".join(new), list_diff(old, new))
+        return FieldChange(label, joined(old), joined(new), list_diff(old, new))
     before, after = str(before), str(after)
     if before == after:
         return None

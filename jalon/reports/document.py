@@ -34,6 +34,8 @@ from jalon.worksheets.followup import FollowUp, LineStatus, follow_up
 from jalon.worksheets.profile import Profile, plan_profile
 from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Option
 
+from .summary import Summary, summarise
+
 
 @dataclass(frozen=True)
 class Meta:
@@ -57,6 +59,9 @@ class Meta:
     validated_role: str = ""
     validated_at: datetime.datetime | None = None
     validation_message: str = ""
+    # A frozen version's name and the day it was kept; "" and None for the plan as it is.
+    version_name: str = ""
+    version_date: datetime.date | None = None
 
     @property
     def validated(self) -> bool:
@@ -85,6 +90,61 @@ def long_date(day: datetime.date, language: str) -> str:
         if language.startswith("fr") and day.day == 1:
             return "1er " + formats.date_format(day, "F Y")
         return formats.date_format(day, "j F Y")
+
+
+EDITION_WORDS: Mapping[str, Mapping[str, str]] = {
+    "fr": {"plan": "État au {date} · révision {count}", "version": "Version « {name} » du {date}"},
+    "en": {"plan": "As of {date} · revision {count}", "version": "Version “{name}” of {date}"},
+}
+VERSION_NAME = 40  # characters of a version's name in a running footer
+
+
+def edition(meta: Meta) -> str:
+    """Which state of the plan a page shows, for its running footer: the day and the count of
+    changes behind it (two prints with the same count say the same), or the frozen version."""
+    language = "fr" if meta.language.startswith("fr") else "en"
+    words = EDITION_WORDS[language]
+    if meta.version_name and meta.version_date:
+        name = meta.version_name
+        if len(name) > VERSION_NAME:
+            name = name[: VERSION_NAME - 1].rstrip() + "…"
+        return words["version"].format(name=name, date=long_date(meta.version_date, language))
+    return words["plan"].format(date=long_date(meta.generated, language), count=meta.revision_count)
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """Someone who wrote in the plan, from its history: how many changes, in which sections."""
+
+    name: str
+    changes: int
+    sections: tuple[str, ...]  # section ids (« 2.1 »), in the worksheet's order
+
+
+def contributors(
+    definition: Definition, contributions: Mapping[str, Mapping[str, int]]
+) -> tuple[Contributor, ...]:
+    """`contributions`: a person's name → item id → changes. The most active first."""
+    order = {
+        item.id: (index, section.id)
+        for index, (section, item) in enumerate(
+            (section, item)
+            for step in definition.steps
+            for section in step.sections
+            for item in section.items
+        )
+    }
+    people = []
+    for name, items in contributions.items():
+        known = sorted((order[i] for i in items if i in order), key=lambda pair: pair[0])
+        people.append(
+            Contributor(
+                name=name,
+                changes=sum(items.values()),
+                sections=tuple(dict.fromkeys(section for _index, section in known)),
+            )
+        )
+    return tuple(sorted(people, key=lambda c: (-c.changes, c.name.casefold())))
 
 
 @dataclass(frozen=True)
@@ -257,6 +317,8 @@ class Document:
     measured: bool = False
     qualities: tuple[tuple[str, str], ...] = ()
     statuses: tuple[tuple[str, str], ...] = ()
+    summary: Summary | None = None
+    contributors: tuple[Contributor, ...] = ()
 
     def quality(self, code: str) -> str:
         """A data-quality level's short name (« Vérifiée »), the part of its label before the
@@ -377,11 +439,12 @@ def _charts_data(
     answers: Mapping[str, Any],
     records: Mapping[str, RecordData],
     titles: Mapping[str, str],
+    profile: Profile,
 ) -> dict[str, Any]:
     """What the charts draw. Items are found by kind and id in the bundled worksheet; another
     worksheet without them simply gets empty charts."""
 
-    maturity = maturity_points(plan_profile(definition, answers))
+    maturity = maturity_points(profile)
     actors_item = definition.item("actors")
     partners_item = definition.item("partners")
     profiles = {
@@ -493,13 +556,16 @@ def build_document(
     meta: Meta,
     *,
     authors: Mapping[str, str] | None = None,
+    contributions: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Document:
     """The whole plan in `meta.language`. `answers`: item id → stored value; `records`: item id
     → (uid, data) pairs in list order; `authors`: a record's uid → who last wrote it (the
-    follow-up says who entered each measurement)."""
+    follow-up says who entered each measurement); `contributions`: a person's name → item id →
+    how many changes they made there."""
     with translation.override(meta.language):
         titles = record_titles(definition, records)
         progress = follow_up(records, meta.generated, titles=titles, authors=authors)
+        profile = plan_profile(definition, answers)
         steps = []
         for step in definition.steps:
             sections = tuple(
@@ -535,5 +601,7 @@ def build_document(
             measured=definition.item("measurements") is not None,
             qualities=_labels(definition, "measurements", "quality"),
             statuses=_labels(definition, "roadmap", "status"),
-            **_charts_data(definition, answers, records, titles),
+            summary=summarise(definition, answers, records, titles, profile, progress),
+            contributors=contributors(definition, contributions or {}),
+            **_charts_data(definition, answers, records, titles, profile),
         )

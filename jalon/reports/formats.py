@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from jalon.plans.models import Plan, PlanVersion
 
-from . import to_csv, to_docx, to_json, to_pdf, to_xlsx
+from . import to_csv, to_docx, to_json, to_pdf, to_png, to_xlsx
 from .document import Document
 from .selectors import plan_document, plan_export, version_document, version_export
 
@@ -32,6 +34,7 @@ class Format:
     extension: str
     build: Callable[[Plan, str], bytes]  # (plan, language) → the file
     by_language: bool = True  # False: the same file whatever the language (JSON)
+    note: StrOrPromise = ""  # what the file holds, when not the whole plan (lazily translated)
 
 
 def _from_document(builder: Callable[[Document], bytes]) -> Callable[[Plan, str], bytes]:
@@ -64,6 +67,15 @@ FORMATS: dict[str, Format] = {
             _from_document(to_xlsx.build),
         ),
         Format("csv", "CSV (ZIP)", "application/zip", "zip", _from_document(to_csv.build)),
+        # The summary alone, one image to share in a messaging group.
+        Format(
+            "png",
+            "PNG",
+            to_png.CONTENT_TYPE,
+            "png",
+            _from_document(to_png.build),
+            note=gettext_lazy("the summary, as an image to share on a phone"),
+        ),
         Format(
             "json",
             "JSON",
@@ -82,6 +94,7 @@ VERSION_BUILDERS: dict[str, Callable[[PlanVersion, str], bytes]] = {
     "docx": lambda version, language: to_docx.build(version_document(version, language)),
     "xlsx": lambda version, language: to_xlsx.build(version_document(version, language)),
     "csv": lambda version, language: to_csv.build(version_document(version, language)),
+    "png": lambda version, language: to_png.build(version_document(version, language)),
     "json": lambda version, language: to_json.build(version_export(version)),
 }
 

@@ -7,10 +7,11 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone, translation
 
 from jalon.plans.advice import advice_export
-from jalon.plans.models import Answer, Plan, PlanVersion, Record
+from jalon.plans.models import Answer, Plan, PlanVersion, Record, Revision
 from jalon.plans.review import latest_validation, plan_versions
 from jalon.plans.selectors import PlanState, changes_made_here, plan_state
 from jalon.plans.services import definition_of
@@ -32,6 +33,23 @@ def _validation(version: PlanVersion | None) -> dict[str, Any]:
         "validated_at": version.validated_at,
         "validation_message": version.message,
     }
+
+
+def contributions(plan: Plan, until: datetime.datetime | None = None) -> dict[str, dict[str, int]]:
+    """Who wrote in the plan, from its history: a person's name → item id → changes. Changes
+    imported from a plan file count for the author the file names. `until`: a frozen version's
+    moment (changes after it are not in it)."""
+    rows = Revision.objects.filter(plan=plan)
+    if until is not None:
+        rows = rows.filter(created__lte=until)
+    people: dict[str, dict[str, int]] = {}
+    grouped = rows.order_by().values("user__name", "file_author", "item_id")
+    for row in grouped.annotate(count=Count("id")):
+        name = row["user__name"] or row["file_author"]
+        if name:
+            items = people.setdefault(name, {})
+            items[row["item_id"]] = items.get(row["item_id"], 0) + row["count"]
+    return people
 
 
 def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> Document:
@@ -66,7 +84,9 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
         r.uid: r.updated_by.name if r.updated_by else r.file_author
         for r in state.records.get("measurements", ())
     }
-    return build_document(definition, answers, records, meta, authors=authors)
+    return build_document(
+        definition, answers, records, meta, authors=authors, contributions=contributions(plan)
+    )
 
 
 def version_document(version: PlanVersion, language: str) -> Document:
@@ -91,6 +111,8 @@ def version_document(version: PlanVersion, language: str) -> Document:
             language=language,
             generated=timezone.localdate(),
             revision_count=content["revision_count"],
+            version_name=version.name,
+            version_date=timezone.localtime(version.created).date(),
             **_validation(version),
         )
     answers = {item_id: answer["value"] for item_id, answer in content["answers"].items()}
@@ -102,7 +124,14 @@ def version_document(version: PlanVersion, language: str) -> Document:
         record["id"]: record.get("updated_by") or ""
         for record in content["lists"].get("measurements", ())
     }
-    return build_document(definition, answers, records, meta, authors=authors)
+    return build_document(
+        definition,
+        answers,
+        records,
+        meta,
+        authors=authors,
+        contributions=contributions(version.plan, until=version.created),
+    )
 
 
 def _review_export(version: PlanVersion | None, state: str) -> dict[str, Any]:

@@ -13,13 +13,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import followup
 from .charts import Chart, all_charts, for_typst, trajectory_charts
-from .document import Document, Entry, Record, Section, Step, review_of
+from .document import Document, Entry, Record, Section, Step, edition, long_date, review_of
+from .summary import Money, cell_text, summary_page
 from .typesetting import FONTS, TEMPLATES, compile_typst
 from .typography import for_language
 
@@ -81,7 +82,7 @@ def _cells(record: Record, t: _Text) -> list[str]:
     """A record's cells as text, dates written out (« 1 mars 2027 », not 2027-03-01)."""
     values = record.values or (None,) * len(record.cells)
     return [
-        formats.date_format(value, "j F Y") if isinstance(value, datetime.date) else t(cell)
+        long_date(value, t.language) if isinstance(value, datetime.date) else t(cell)
         for cell, value in zip(record.cells, values, strict=True)
     ]
 
@@ -204,6 +205,92 @@ def _follow_up_step(document: Document) -> int:
     return len(document.steps) - 1
 
 
+def summary_data(document: Document, t: _Text) -> dict[str, Any] | None:
+    """The one-page summary as text: the PDF's page after the cover, the PNG, the print view."""
+    if document.summary is None:
+        return None
+    page = summary_page(
+        document.summary, service=document.meta.service, review=review_of(document.meta).line
+    )
+    return {
+        "title": page.title,
+        "colon": "\u00a0: " if document.meta.language == "fr" else ": ",
+        "facts": [[t(label), t(value)] for label, value in page.facts],
+        "blocks": [
+            {
+                "title": t(block.title),
+                "columns": [t(c) for c in block.columns],
+                "rows": [[t(cell_text(c)) for c in row] for row in block.rows],
+                "totals": [[t(cell_text(c)) for c in row] for row in block.totals],
+                # Columns of amounts read aligned on the right.
+                "right": [
+                    i
+                    for i in range(len(block.columns))
+                    if any(isinstance(row[i], Money) for row in (*block.rows, *block.totals))
+                ],
+                "more": t(block.more),
+                "empty": t(block.empty),
+            }
+            for block in page.blocks
+        ],
+        "open_title": t(page.open_title),
+        "open": [t(line) for line in page.open],
+    }
+
+
+def summary_text(document: Document) -> dict[str, Any] | None:
+    """The summary as the plan page shows it, in the document's language: each cell with its
+    column's name, which a phone shows before it when the table's rows stack."""
+    with translation.override(document.meta.language):
+        data = summary_data(document, _Text(document.meta.language))
+    for block in data["blocks"] if data else ():
+        for part in ("rows", "totals"):
+            block[part] = [
+                [
+                    (c, cell, i in block["right"])
+                    for i, (c, cell) in enumerate(zip(block["columns"], row, strict=True))
+                ]
+                for row in block[part]
+            ]
+    return data
+
+
+def colophon_data(document: Document, t: _Text) -> dict[str, Any]:
+    """The last page: who wrote the plan (from its history) and the technical references."""
+    meta = document.meta
+    return {
+        "title": _("Contributors and references"),
+        "contributors_title": _("Contributors"),
+        "contributors_columns": [_("Person"), _("What they wrote")],
+        "contributors": [
+            [
+                t(person.name),
+                t(
+                    ngettext(
+                        "%(count)s change, in sections %(sections)s",
+                        "%(count)s changes, in sections %(sections)s",
+                        person.changes,
+                    )
+                    % {"count": person.changes, "sections": ", ".join(person.sections)}
+                ),
+            ]
+            for person in document.contributors
+        ],
+        "no_contributors": _("No change recorded in this plan’s history."),
+        "references_title": _("Technical references"),
+        "references": [
+            [_("Worksheet"), t(f"{meta.worksheet_title} ({meta.definition_id})")],
+            [_("Worksheet version"), str(meta.definition_version)],
+            [_("Worksheet fingerprint (SHA-256)"), meta.definition_hash],
+            [_("Edition"), t(edition(meta))],
+            [
+                _("Made with"),
+                _("Jalon, on %(date)s") % {"date": long_date(meta.generated, meta.language)},
+            ],
+        ],
+    }
+
+
 def document_data(document: Document) -> dict[str, Any]:
     """The document as plain data in its language, ready to lay out: the PDF template reads it
     as JSON, the print view renders it as HTML. Call it with the document's language active."""
@@ -238,6 +325,7 @@ def document_data(document: Document) -> dict[str, Any]:
             ),
             "keywords": [meta.municipality, meta.service, meta.worksheet_title],
             "date": [meta.generated.year, meta.generated.month, meta.generated.day],
+            "edition": t(edition(meta)),
             "source": t(meta.worksheet_source),
         },
         "words": {
@@ -256,7 +344,7 @@ def document_data(document: Document) -> dict[str, Any]:
         "review": {"validated": review.validated, "line": t(review.line), "mark": t(review.mark)},
         "cover": [
             [_("Validation"), t(review.line)],
-            [_("Date"), formats.date_format(meta.generated, "j F Y")],
+            [_("Date"), long_date(meta.generated, meta.language)],
             [
                 _("Worksheet"),
                 t(
@@ -273,11 +361,9 @@ def document_data(document: Document) -> dict[str, Any]:
                 % {"count": meta.revision_count},
             ],
             [_("Language"), _("French") if meta.language == "fr" else _("English")],
-            [
-                _("Reference"),
-                f"{meta.definition_id} v{meta.definition_version} · {meta.definition_hash[:12]}",
-            ],
         ],
+        "summary": summary_data(document, t),
+        "colophon": colophon_data(document, t),
         "steps": steps,
     }
 

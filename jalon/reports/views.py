@@ -29,15 +29,17 @@ from .charts import all_charts
 from .document import review_of
 from .formats import FORMATS, LANGUAGES, VERSION_BUILDERS, filename
 from .selectors import plan_document, version_document
-from .to_pdf import document_data
+from .to_pdf import document_data, summary_text
 
 
 def deliverables(plan: Plan, state: PlanState) -> dict[str, Any]:
     """What the plan's overview shows of its deliverables: the charts, in the interface's
     language, and a download link per format and language."""
     language = translation.get_language() or settings.LANGUAGE_CODE
+    document = plan_document(plan, language, state)
     return {
-        "charts": all_charts(plan_document(plan, language, state)),
+        "summary": summary_text(document),
+        "charts": all_charts(document),
         "formats": list(FORMATS.values()),
         "languages": [("fr", "Français"), ("en", "English")],
     }

@@ -7,7 +7,7 @@ Plain functions over the definition and plain data.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,25 @@ def option_label(options: tuple[Option, ...], code: str | None) -> str:
     return code or ""
 
 
+def _french() -> bool:
+    return (get_language() or "").startswith("fr")
+
+
+def list_separator() -> str:
+    """Between choices in one line: « A ; B » in French (the documents' typography makes the
+    space before « ; » non-breaking), « A; B » in English, which puts no space before it."""
+    return " ; " if _french() else "; "
+
+
+def joined(parts: Iterable[str]) -> str:
+    return list_separator().join(parts)
+
+
+def labelled(label: str, text: str) -> str:
+    """« Label : valeur » in French, « Label: value » in English."""
+    return f"{label} : {text}" if _french() else f"{label}: {text}"
+
+
 def format_number(value: str | None) -> str:
     if not value:
         return ""
@@ -48,7 +67,7 @@ def describe_answer(item: Item, value: Any) -> str:
     if item.kind is ItemKind.SINGLE_CHOICE and value.get("choice"):
         parts.append(option_label(item.options, value["choice"]))
     elif item.kind is ItemKind.MULTIPLE_CHOICE and value.get("choices"):
-        parts.append(" ; ".join(option_label(item.options, c) for c in value["choices"]))
+        parts.append(joined(option_label(item.options, c) for c in value["choices"]))
     elif item.kind is ItemKind.MATURITY and value.get("level") is not None:
         level = next((lvl for lvl in item.levels if lvl.level == value["level"]), None)
         parts.append(f"{value['level']}/4 — {level.label}" if level else str(value["level"]))
@@ -62,7 +81,7 @@ def describe_answer(item: Item, value: Any) -> str:
 
 def long_day(day: datetime.date) -> str:
     """« 31 décembre 2027 », « 1er mars 2027 » (French writes the first as an ordinal)."""
-    if (get_language() or "").startswith("fr") and day.day == 1:
+    if _french() and day.day == 1:
         return "1er " + date_format(day, "F Y")
     return date_format(day, "j F Y")
 
@@ -99,14 +118,14 @@ def describe_field(field: Field, value: Any, titles: Mapping[str, str]) -> str:
     if field.kind is FieldKind.CHOICE:
         return option_label(field.options, value)
     if field.kind is FieldKind.MULTIPLE_CHOICE:
-        return " ; ".join(option_label(field.options, code) for code in value)
+        return joined(option_label(field.options, code) for code in value)
     if field.kind is FieldKind.NUMBER:
         return format_number(value)
     if field.kind is FieldKind.MONEY:
         return f"{format_number(value.get('amount'))} {value.get('currency', '')}".strip()
     if field.kind is FieldKind.REFERENCE:
         ids = value if isinstance(value, list) else [value]
-        return " ; ".join(titles.get(uid, _("(removed)")) for uid in ids)
+        return joined(titles.get(uid, _("(removed)")) for uid in ids)
     return str(value)
 
 
@@ -118,7 +137,7 @@ def describe_record(item: Item, data: Mapping[str, Any] | None, titles: Mapping[
     for field in item.fields:
         text = describe_field(field, data.get(field.id), titles)
         if text:
-            lines.append(f"{field.label} : {text}")
+            lines.append(labelled(str(field.label), text))
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from jalon.plans.demo import demo_plan
 from jalon.reports import to_pdf
-from jalon.reports.document import Document, Entry
+from jalon.reports.document import Document, Entry, long_date
 
 from .test_docx import (
     answer_lines,
@@ -84,18 +84,31 @@ def test_pdf_has_a_cover_contents_page_numbers_and_bookmarks(demo):
         assert words in cover
     assert "Gérer les services urbains, version 3" in cover
     assert "Français" in cover and "34 sur 34 éléments renseignés" in cover
-    assert pages[1].splitlines()[1] == "Sommaire"
+    assert demo["fr"].meta.definition_hash[:12] not in cover  # in the colophon, not here
+    assert pages[1].splitlines()[1] == "Synthèse"  # right after the cover
+    assert pages[2].splitlines()[1] == "Sommaire"
     # Typst ties a figure's number to its name with a no-break space.
-    assert "Graphique\u00a01 Profil de maturité numérique" in pages[1]
+    assert "Graphique\u00a01 Profil de maturité numérique" in pages[2]
     total = len(pages)
-    # The footer: the review mark (the demo plan is a draft), then the page out of the total.
-    assert pages[1].splitlines()[-1] == f"Projet — non validé · Page 2 sur {total}"
-    assert pages[-1].splitlines()[-1] == f"Projet — non validé · Page {total} sur {total}"
+    # The footer: the review mark (the demo plan is a draft), which state of the plan (its
+    # date and count of changes), then the page out of the total.
+    meta = demo["fr"].meta
+    edition = f"État au {long_date(meta.generated, 'fr')} · révision {meta.revision_count}"
+    assert meta.revision_count > 50
+    assert pages[1].splitlines()[-1] == f"Projet — non validé · {edition} · Page 2 sur {total}"
+    assert pages[-1].splitlines()[-1] == (
+        f"Projet — non validé · {edition} · Page {total} sur {total}"
+    )
+    # The colophon closes the document, with the worksheet's whole fingerprint.
+    assert "Contributeurs et références" in pages[-1]
+    assert demo["fr"].meta.definition_hash in pages[-1].replace("\n", "")
     # Bookmarks: the six steps, each with its sections.
     outline = reader.outline
     steps = [str(item.title) for item in outline if not isinstance(item, list)]
-    assert len(steps) == 6 and steps[0].startswith("Étape 1 — Expliciter")
-    sections = outline[1]
+    # The summary, the six steps, the colophon.
+    assert steps[0] == "Synthèse" and steps[-1] == "Contributeurs et références"
+    assert len(steps) == 8 and steps[1].startswith("Étape 1 — Expliciter")
+    sections = outline[2]
     assert isinstance(sections, list)
     assert [item.title for item in sections if not isinstance(item, list)] == [
         "1.1 Orientation du numérique",
@@ -211,7 +224,10 @@ def test_no_text_runs_into_the_footer_of_any_page(demo):
     unbreakable block taller than a page, printed their last rows over the page number."""
     reader = PdfReader(io.BytesIO(to_pdf.build(demo["fr"])))
     # The footer's pieces, as pypdf reads them: the review mark, the page number.
-    footer = re.compile(r"^(Projet — non validé)?( ?· ?)?(Page \d+ sur \d+)?$")
+    footer = re.compile(
+        r"^(Projet — non validé)?( ?· ?)?(État au [^·]+ · révision \d+)?( ?· ?)?"
+        r"(Page \d+ sur \d+)?$"
+    )
     low: list[tuple[int, float, str]] = []
     for number, page in enumerate(reader.pages[1:], start=2):  # the cover has no margins
 

@@ -210,5 +210,5 @@ def test_a_version_is_only_found_under_its_own_plan(client, people, plan, other_
 
 def test_an_unknown_format_of_a_version_is_not_found(client, people, plan, validated):
     client_for(client, people["owner"])
-    url = f"/plans/{plan.pk}/versions/{validated.pk}/download/png/"
+    url = f"/plans/{plan.pk}/versions/{validated.pk}/download/odt/"
     assert client.get(url).status_code == 404
