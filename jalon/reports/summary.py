@@ -36,10 +36,10 @@ from jalon.worksheets.profile import Profile, Score
 from jalon.worksheets.schema import Definition, ItemKind
 
 # What one page holds; the totals always count every record.
-MAX_PILOTS = 8
+MAX_PILOTS = 6
 MAX_INDICATORS = 6
-MAX_OPEN = 6
-MAX_FUNDING = 6  # sources named one by one; the others are added up, per currency
+MAX_OPEN = 5
+MAX_FUNDING = 5  # sources named one by one; the others are added up, per currency
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ def summarise(
 # amounts where they are (the spreadsheet keeps them so), the same for every deliverable.
 
 Cell = str | Money | Decimal | datetime.date | None
-SHORT = 90  # characters of a name or a place on the one page
+SHORT = 80  # characters of a name or a place on the one page
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jalon.reports.document import Actor, Document
+from jalon.worksheets.display import joined
 
 from . import svg
 from .chart import Chart
@@ -180,7 +181,7 @@ def partners_chart(document: Document) -> Chart:
     table = (
         (_("Actor"), _("Type"), _("Interests"), _("Resources")),
         *(
-            (a.name, a.type, " ; ".join(a.interests) or "—", " ; ".join(a.resources) or "—")
+            (a.name, a.type, joined(a.interests) or "—", joined(a.resources) or "—")
             for a in document.actors
         ),
     )

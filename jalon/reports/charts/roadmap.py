@@ -13,6 +13,7 @@ from collections import Counter
 from django.utils.translation import gettext as _
 
 from jalon.reports.document import Document, RoadmapBar
+from jalon.worksheets.display import joined
 
 from . import svg
 from .chart import Chart, day, month
@@ -75,7 +76,7 @@ def _description(
     parts = [
         _("Roadmap: %(count)s actions from %(start)s to %(end)s.")
         % {"count": len(bars), "start": month(first), "end": month(last)},
-        " ; ".join(
+        joined(
             _("%(status)s: %(count)s") % {"status": status, "count": n}
             for status, n in statuses.items()
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jalon.reports.document import Document
 from jalon.worksheets import followup
+from jalon.worksheets.display import joined
 from jalon.worksheets.followup import Trajectory
 
 from . import svg
@@ -287,7 +288,7 @@ def _description(trajectory: Trajectory, quality_names: dict[str, str]) -> str:
         parts.append(
             _("Measurements: %(list)s.")
             % {
-                "list": " ; ".join(
+                "list": joined(
                     f"{with_unit(m.value, trajectory.unit)} ({day(m.date)}"
                     + (f", {quality_names[m.quality]}" if m.quality in quality_names else "")
                     + ")"
