@@ -59,8 +59,8 @@ def test_the_demo_summary_adds_up_the_records(demo):
     assert summary is not None
     budgets = amounts(demo, "roadmap", "budget")
     programmes = amounts(demo, "funding_programmes", "amount")
-    planned = sum(amount for _uid, amount, _currency in budgets)
-    identified = sum(amount for _uid, amount, _currency in programmes)
+    planned = sum((amount for _uid, amount, _currency in budgets), Decimal(0))
+    identified = sum((amount for _uid, amount, _currency in programmes), Decimal(0))
     # The figures: 28.1 M XOF of pilots against 93 M XOF of funding identified.
     assert (planned, identified) == (Decimal(28_100_000), Decimal(93_000_000))
     assert summary.totals == (Total("XOF", planned, identified),)
@@ -212,7 +212,7 @@ def test_the_summary_image_reads_on_a_phone(demo, tmp_path):
 
 
 def test_the_plan_page_shows_the_summary_and_offers_its_image(client, demo):
-    client_for(client, demo.organisation.memberships.first().user)  # type: ignore[union-attr]
+    client_for(client, demo.organisation.memberships.first().user)
     page = client.get(f"/plans/{demo.pk}/").content.decode()
     assert '<h2 id="summary-title">Synthèse</h2>' in page
     assert "93\u00a0000\u00a0000 XOF" in page and "28\u00a0100\u00a0000 XOF" in page
