@@ -173,7 +173,11 @@ def review_of(meta: Meta) -> Review:
         state = str(ReviewState(meta.review_state).label)
     role = role_name(meta.validated_role, language)
     if not meta.validated or meta.validated_at is None:
-        return Review(state=state, line=w["draft"], mark=w["draft"], validated=False)
+        # « Projet — non validé », and where the review has gone: « (en relecture) ».
+        line = w["draft"]
+        if meta.review_state in (ReviewState.IN_REVIEW, ReviewState.CHANGES_REQUESTED):
+            line += f" ({state.lower()})"
+        return Review(state=state, line=line, mark=w["draft"], validated=False)
     day = long_date(timezone.localtime(meta.validated_at).date(), language)
     line = w["validated"].format(name=meta.validated_by, role=role, date=day)
     if not role:

@@ -56,7 +56,8 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
     """`state`: the plan already loaded by the calling page, to spare loading it again."""
     state = state or plan_state(plan)
     definition = state.definition
-    validation = _validation(latest_validation(plan))
+    # A validated plan says who validated it; any other says its state (a draft, in review…).
+    validation = _validation(latest_validation(plan)) or {"review_state": plan.review_state}
     with translation.override(language):
         meta = Meta(
             municipality=plan.organisation.name,

@@ -74,6 +74,7 @@ def plan_print(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
             {
                 "plan": plan,
                 "document": data,
+                "summary": summary_text(document),
                 "review": review_of(document.meta),
                 "download_url": reverse("plan_download", args=[plan.pk, "pdf"]),
                 "language": language,
@@ -131,6 +132,7 @@ def plan_version(request: AuthenticatedRequest, plan_id: int, version_id: int) -
                 "plan": version.plan,
                 "version": version,
                 "document": data,
+                "summary": summary_text(document),
                 "review": review_of(document.meta),
                 "download_url": reverse("plan_version_download", args=[plan_id, version.pk, "pdf"]),
                 "formats": list(FORMATS.values()),
