@@ -291,6 +291,9 @@ def test_every_deliverable_of_a_plan_holding_the_text_answers_200(client, people
         assert holds(docx_text(texts["docx"]), hostile.kept) == []
         assert hostile.kept in xlsx_text(texts["xlsx"])
         assert hostile.kept in csv_text(texts["csv"])
+        # The summary image: the text drawn (Typst reads it as data), a phone's width.
+        image = viewer.get(f"/plans/{plan.pk}/download/png/?lang={language}")
+        assert image.status_code == 200 and _png_size(image.content)[0] == 1080
     exported = viewer.get(f"/plans/{plan.pk}/download/json/")
     assert exported.status_code == 200
     # The JSON export is the plan as stored: the text exactly as it is in the database.
