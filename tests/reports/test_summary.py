@@ -12,14 +12,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from docx import Document as Docx
 from pypdf import PdfReader
 
 from jalon.plans.demo import demo_plan
-from jalon.plans.models import Plan, Record, Revision
+from jalon.plans.models import Plan, PlanVersion, Record, Revision
 from jalon.plans.services import record_add
 from jalon.reports import to_docx, to_pdf, to_png
-from jalon.reports.selectors import plan_document
+from jalon.reports.document import edition, long_date
+from jalon.reports.selectors import plan_document, version_document
 from jalon.reports.summary import MAX_FUNDING, MAX_PILOTS, Funding, Total
 from jalon.worksheets.loading import get_definition
 
@@ -274,3 +276,17 @@ def test_english_documents_use_english_punctuation(demo):
         for p in PdfReader(io.BytesIO(to_pdf.build(plan_document(demo, "fr")))).pages
     )
     assert "Techniques\u202f; Humaines" in french  # French keeps its no-break space before « ; »
+
+
+def test_a_frozen_version_says_which_in_every_footer(demo):
+    version = PlanVersion.objects.filter(plan=demo, kind=PlanVersion.Kind.SNAPSHOT).get()
+    document = version_document(version, "fr")
+    day = long_date(timezone.localtime(version.created).date(), "fr")
+    assert len(version.name) <= 40  # a longer name is cut, with « … »
+    mark = f"Version «\u00a0{version.name}\u00a0» du {day}"
+    assert edition(document.meta) == mark
+    pages = PdfReader(io.BytesIO(to_pdf.build(document))).pages
+    for page in pages[1:]:
+        assert flat(page.extract_text().splitlines()[-1]).startswith(
+            flat(f"Projet — non validé · {mark} · Page")
+        )
