@@ -1,16 +1,18 @@
 """The plan as a Word document a municipal team can rework in Word or LibreOffice.
 
-A cover (plan, municipality, service, worksheet and version, progress, language, date), a table
-of contents that Word refreshes on opening, then each step in Word's own heading styles (step →
-Heading 1, section → Heading 2, question → Heading 3, record → Heading 4), so the navigation
-pane and the contents work. Every option of a choice is shown ticked or not (☒/☐) and every
-maturity level with its rubric, so the printed document holds the whole worksheet. Lists are
-tables: one table when a list has few fields, one field/value table per record otherwise (a
-12-column table is unreadable on A4). Charts are images, each with its title and its data as a
-table.
+A cover (plan, municipality, service, worksheet and version, progress, language, date), the
+contents and the list of charts (each entry a link with its page number as a field), then each
+step in Word's own heading styles (step → Heading 1, section → Heading 2, question → Heading 3,
+record → Heading 4), so the navigation pane works. Every option of a choice is shown ticked or
+not (☒/☐) and every maturity level with its rubric, so the printed document holds the whole
+worksheet. Lists are tables: one table when a list has few fields, one field/value table per
+record otherwise (a 12-column table is unreadable on A4), each record kept on one page. Charts
+are images, each with its caption (« Graphique 1 », as in the PDF) and its data as a table.
+Dates are written out, in the document's language.
 
 Text is styled by name (« Instruction », « Checkbox », « Table text »…), not by hand, so a team
-can restyle the whole document from the style pane.
+can restyle the whole document from the style pane; the styles, and the theme, have the PDF's
+face (Noto Sans) and colours.
 
 python-docx makes the package, styles, settings and images; the body is written by `_Writer`
 as WordprocessingML text and parsed once. python-docx's own paragraph and table calls look
@@ -28,11 +30,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from django.utils import formats, translation
+from django.utils import translation
+from django.utils.translation import gettext as _
 from docx import Document as new_docx
 from docx.document import Document as Docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
@@ -46,7 +50,7 @@ from . import charts
 from .cells import words
 from .characters import xml_text
 from .charts import Chart
-from .document import Choice, Document, Entry, Meta, Step, review_of
+from .document import Choice, Document, Entry, Meta, Record, Step, long_date, review_of
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -56,9 +60,22 @@ CHART_PIXELS = 1000  # 160 dpi over 16 cm: sharp on paper
 TWIPS_PER_CM = 567
 BLANK_ROW = 680  # twips (1.2 cm): a row of a blank form, to write in by hand
 WIDE_LIST = 4  # lists with more fields than this print one field/value table per record
-HEADER_FILL = "E7EEF6"
+# The PDF's face and colours (jalon/reports/typst/plan.typ), so both read as one document.
+FONT = "Noto Sans"
+ACCENT = "0B5F8A"  # step headings, the title's rule, links
+INK = "1B1F23"  # text and the other headings
+MUTED = "56606B"  # instructions, small print, unticked options
+LINE = "C9D1D9"  # table borders
+HEADER_FILL = "E8F2F8"  # table headers and field names (the PDF's accent-soft)
 SELECTED_FILL = "FFF2CC"
-GREY = RGBColor(0x59, 0x59, 0x59)
+GREY = RGBColor.from_string(MUTED)
+# Room between a cell's text and its borders (twips): about the PDF's 4 pt × 5 pt inset.
+CELL_MARGIN_Y, CELL_MARGIN_X = 60, 100
+# Rows and record tables are kept whole on a page when they fit comfortably on one; a row
+# that cannot split yet is taller than a page would be cut off, in Word as in LibreOffice.
+CHARS_PER_CM = 5.6  # Noto Sans at 9.5 pt, an average line of text
+ROW_KEPT_LINES = 30  # about half a page of table text
+RECORD_KEPT_LINES = 40
 CHECKED, UNCHECKED = "☒", "☐"
 UNUSED_PARTS = (
     "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
@@ -100,6 +117,72 @@ def _paragraph_style(
     return style
 
 
+THEME_ATTRIBUTES = ("themeColor", "themeShade", "themeTint")
+FONT_THEME_ATTRIBUTES = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+
+
+def _without_theme(styles: _Element) -> None:
+    """Every font and colour of the styles named outright: Noto Sans and the PDF's colours.
+
+    python-docx's template takes its fonts and colours from the Office theme (Calibri, Cambria,
+    blue 4F81BD), which Word resolves before the colour a style names; an explicit face and
+    colour win everywhere, also where the reader swaps the theme."""
+    for fonts in styles.iter(qn("w:rFonts")):
+        if fonts.getparent().getparent().tag == qn("w:rPrDefault") or any(
+            fonts.get(qn(f"w:{a}")) for a in FONT_THEME_ATTRIBUTES
+        ):
+            for attribute in FONT_THEME_ATTRIBUTES:
+                fonts.attrib.pop(qn(f"w:{attribute}"), None)
+            for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+                fonts.set(qn(f"w:{attribute}"), FONT)
+    for element in styles.iter():
+        theme = element.get(qn("w:themeColor"))
+        if theme:  # a colour (w:color w:val) or a border's (w:bottom w:color)
+            for attribute in THEME_ATTRIBUTES:
+                element.attrib.pop(qn(f"w:{attribute}"), None)
+            value = INK if theme.startswith(("text", "dark")) else ACCENT
+            element.set(qn("w:val" if element.tag == qn("w:color") else "w:color"), value)
+
+
+def _theme(doc: Docx) -> None:
+    """The theme part too, for what Word or LibreOffice draw from it (a new style, a chart the
+    team adds): Noto Sans for headings and body, the accent and ink for the theme's colours;
+    and the font table, which says what kind of face Noto Sans is."""
+    for part in doc.part.package.iter_parts():
+        if not part.content_type.endswith(".theme+xml"):
+            continue
+        theme = parse_xml(part.blob)
+        main = "http://schemas.openxmlformats.org/drawingml/2006/main"
+        theme.set("name", "Jalon")
+        for scheme in theme.iter(f"{{{main}}}fontScheme", f"{{{main}}}clrScheme"):
+            scheme.set("name", "Jalon")
+        for latin in theme.iter(f"{{{main}}}latin"):
+            latin.set("typeface", FONT)
+        colours = {"dk2": INK, "accent1": ACCENT, "hlink": ACCENT, "folHlink": MUTED}
+        for name, value in colours.items():
+            for slot in theme.iter(f"{{{main}}}{name}"):
+                for colour in list(slot):
+                    slot.remove(colour)
+                slot.append(parse_xml(f'<a:srgbClr xmlns:a="{main}" val="{value}"/>'))
+        part._blob = serialize_part_xml(theme)
+    for part in doc.part.package.iter_parts():
+        if not part.content_type.endswith(".fontTable+xml"):
+            continue
+        # Word's defaults out; Noto Sans in, described as a proportional sans-serif so that a
+        # computer without it substitutes one (Arial, Liberation Sans), not Times.
+        table = parse_xml(part.blob)
+        for font in list(table):
+            if font.get(qn("w:name")) in ("Calibri", "Cambria", "Aptos"):
+                table.remove(font)
+        table.append(
+            parse_xml(
+                f'<w:font {nsdecls("w")} w:name="{FONT}"><w:charset w:val="00"/>'
+                '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
+            )
+        )
+        part._blob = serialize_part_xml(table)
+
+
 def _styles(doc: Docx, language: str) -> None:
     styles = doc.styles
     # The template's hundred-odd table styles are unused here (Word offers its own anyway);
@@ -107,36 +190,62 @@ def _styles(doc: Docx, language: str) -> None:
     for style in list(styles):
         if style.type == WD_STYLE_TYPE.TABLE and style.name not in ("Normal Table", "Table Grid"):
             style.delete()
+    _without_theme(cast(_Element, styles.element))
     normal = cast(ParagraphStyle, styles["Normal"])
-    # Word's default face; LibreOffice shows it as Carlito (same metrics) where installed.
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(10.5)
+    normal.font.size = Pt(10)
+    normal.font.color.rgb = RGBColor.from_string(INK)
     normal.paragraph_format.space_after = Pt(4)
     normal.paragraph_format.line_spacing = 1.15
+    normal_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+        normal_fonts.set(qn(f"w:{attribute}"), FONT)
     # The language of the text, for the spelling checker and hyphenation.
     normal.element.get_or_add_rPr().append(_element("w:lang", val=_language_tag(language)))
 
-    heading_sizes = {"Heading 1": 18, "Heading 2": 14, "Heading 3": 11.5, "Heading 4": 10.5}
+    # The PDF's headings: steps 19 pt in the accent colour, the others in ink.
+    heading_sizes = {"Heading 1": 18, "Heading 2": 13.5, "Heading 3": 10.5, "Heading 4": 10}
     for name, size in heading_sizes.items():
         heading = cast(ParagraphStyle, styles[name])
         heading.font.size = Pt(size)
+        heading.font.italic = False
+        heading.font.color.rgb = RGBColor.from_string(ACCENT if name == "Heading 1" else INK)
         heading.paragraph_format.keep_with_next = True
-        heading.paragraph_format.space_before = Pt(16 if size >= 14 else 10)
+        heading.paragraph_format.space_before = Pt(16 if size >= 13 else 10)
+        heading.paragraph_format.space_after = Pt(6 if size >= 13 else 3)
     cast(ParagraphStyle, styles["Heading 1"]).paragraph_format.page_break_before = True
     cast(ParagraphStyle, styles["TOC Heading"]).paragraph_format.page_break_before = True
+    title = cast(ParagraphStyle, styles["Title"])
+    title.font.color.rgb = RGBColor.from_string(INK)
+    title.font.bold = True
+    title.font.size = Pt(24)
+    for border in title.element.iter(qn("w:bottom")):
+        border.set(qn("w:color"), ACCENT)
+    subtitle = cast(ParagraphStyle, styles["Subtitle"])
+    subtitle.font.color.rgb = GREY
+    subtitle.font.italic = False
+    caption = cast(ParagraphStyle, styles["Caption"])
+    caption.font.color.rgb = RGBColor.from_string(INK)
+    caption.font.size = Pt(9.5)
+    caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before = Pt(10)
+    # Table borders: the PDF's thin grey rule, not Word's black.
+    grid = cast(_Element, styles["Table Grid"].element)
+    for borders in grid.iter(qn("w:tblBorders")):
+        for border in borders:
+            border.set(qn("w:color"), LINE)
 
-    _paragraph_style(doc, "Instruction", 10.5, italic=True, grey=True)
-    _paragraph_style(doc, "Empty answer", 10.5, italic=True, grey=True)
-    _paragraph_style(doc, "Small", 9, grey=True)
-    _paragraph_style(doc, "Caption text", 9, italic=True, grey=True)
+    _paragraph_style(doc, "Instruction", 10, italic=True, grey=True)
+    _paragraph_style(doc, "Empty answer", 10, italic=True, grey=True)
+    _paragraph_style(doc, "Small", 8.5, grey=True)
+    _paragraph_style(doc, "Caption text", 8.5, italic=True, grey=True)
     for name, indent in (("Checkbox", 0.5), ("Checkbox in family", 1.1)):
         # A hanging indent: the box, then the label aligned on the indent, also when it wraps.
-        checkbox = _paragraph_style(doc, name, 10.5)
+        checkbox = _paragraph_style(doc, name, 10)
         checkbox.paragraph_format.space_after = Pt(1)
         checkbox.paragraph_format.left_indent = Cm(indent)
         checkbox.paragraph_format.first_line_indent = Cm(-0.5)
     for name in ("Checkbox family", "Answer label"):
-        label = _paragraph_style(doc, name, 10.5)
+        label = _paragraph_style(doc, name, 10)
         label.font.bold = True
         label.paragraph_format.space_before = Pt(6)
         label.paragraph_format.space_after = Pt(2)
@@ -144,15 +253,30 @@ def _styles(doc: Docx, language: str) -> None:
     table_text = _paragraph_style(doc, "Table text", 9.5)
     table_text.paragraph_format.space_after = Pt(2)
     table_text.paragraph_format.line_spacing = 1.0
-    figure = _paragraph_style(doc, "Figure", 10.5)
+    figure = _paragraph_style(doc, "Figure", 10)
     figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     figure.paragraph_format.keep_with_next = True
-    for level in (1, 2):
-        toc = _paragraph_style(doc, f"toc {level}", 10.5)  # Word's own names for these
-        toc.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-        toc.paragraph_format.space_after = Pt(2 if level == 2 else 4)
-        toc.paragraph_format.space_before = Pt(0 if level == 2 else 6)
-        toc.font.bold = level == 1 or None
+    charts_heading = _paragraph_style(doc, "Contents subheading", 13.5)
+    charts_heading.font.bold = True
+    charts_heading.paragraph_format.space_before = Pt(18)
+    charts_heading.paragraph_format.space_after = Pt(6)
+    charts_heading.paragraph_format.keep_with_next = True
+    # Word's own names for the contents' and the list of charts' entries: its « Update
+    # field » keeps these styles. Page numbers sit right, after a dotted leader.
+    for name, indent, space_before, bold in (
+        ("toc 1", 0.0, 6, True),
+        ("toc 2", 0.6, 0, False),
+        ("table of figures", 0.0, 0, False),
+    ):
+        toc = _paragraph_style(doc, name, 10)
+        toc.element.attrib.pop(qn("w:customStyle"), None)  # Word's built-in style, restyled
+        toc.paragraph_format.left_indent = Cm(indent)
+        toc.paragraph_format.space_after = Pt(2)
+        toc.paragraph_format.space_before = Pt(space_before)
+        toc.font.bold = bold or None
+        toc.paragraph_format.tab_stops.add_tab_stop(
+            Cm(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
 
 
 @functools.cache
@@ -176,6 +300,7 @@ def _template(language: str) -> bytes:
     section.header_distance = section.footer_distance = Cm(1)
     section.different_first_page_header_footer = True  # no header or footer on the cover
     _styles(doc, language)
+    _theme(doc)
     settings = cast(_Element, doc.settings.element)
     # Word refreshes every field on opening (it asks first): the contents and page numbers.
     # The element must come before these, in the order the schema gives.
@@ -261,6 +386,9 @@ class _Writer:
         self.end = body[-1]  # the section properties: new blocks go just before them
         self.pending: list[str] = []
         self.figures = 1
+        self.bookmarks = 0
+        # One word for a chart across formats: the PDF's « Graphique » / « Chart ».
+        self.figure = _("Chart")
 
     def flush(self) -> None:
         """Parse what was written and place it in the body."""
@@ -271,18 +399,33 @@ class _Writer:
             self.end.addprevious(block)
         self.pending = []
 
-    def paragraph_xml(self, runs: str, style: str = "Normal", *, keep_next: bool = False) -> str:
+    def paragraph_xml(
+        self, runs: str, style: str = "Normal", *, keep_next: bool = False, bookmark: str = ""
+    ) -> str:
+        """A paragraph; `bookmark` names it, for the contents' hyperlinks and page numbers."""
         properties = ""
         if style != "Normal" or keep_next:
             style_xml = f'<w:pStyle w:val="{self.style_ids[style]}"/>' if style != "Normal" else ""
             properties = f"<w:pPr>{style_xml}{'<w:keepNext/>' if keep_next else ''}</w:pPr>"
+        if bookmark:
+            self.bookmarks += 1
+            runs = (
+                f'<w:bookmarkStart w:id="{self.bookmarks}" w:name="{bookmark}"/>{runs}'
+                f'<w:bookmarkEnd w:id="{self.bookmarks}"/>'
+            )
         return f"<w:p>{properties}{runs}</w:p>"
 
     def paragraph(
-        self, text: str = "", style: str = "Normal", *, bold: bool = False, runs: str = ""
+        self,
+        text: str = "",
+        style: str = "Normal",
+        *,
+        bold: bool = False,
+        runs: str = "",
+        bookmark: str = "",
     ) -> None:
         content = (_run(text, bold=bold) if text else "") + runs
-        self.pending.append(self.paragraph_xml(content, style))
+        self.pending.append(self.paragraph_xml(content, style, bookmark=bookmark))
 
     def lines(self, text: str, style: str = "Normal") -> int:
         """A text as paragraphs, one per line typed; how many were written."""
@@ -312,15 +455,23 @@ class _Writer:
         header: bool = False,
         caption: str = "",
         blank: bool = False,
+        whole: bool = False,
     ) -> None:
-        """A bordered table of fixed column widths (cm); a header row repeats on each page;
-        the rows of a `blank` form are tall enough to write in by hand."""
+        """A bordered table of fixed column widths (cm), its cells padded; a header row repeats
+        on each page; the rows of a `blank` form are tall enough to write in by hand. A row
+        does not split across pages, and a `whole` table (a record) stays on one page, when
+        they fit on one comfortably: see ROW_KEPT_LINES."""
         twips = [round(width * TWIPS_PER_CM) for width in widths]
+        margins = "".join(
+            f'<w:{side} w:w="{CELL_MARGIN_Y if side in ("top", "bottom") else CELL_MARGIN_X}"'
+            ' w:type="dxa"/>'
+            for side in ("top", "left", "bottom", "right")
+        )
         xml = [
             "<w:tbl><w:tblPr>",
             f'<w:tblStyle w:val="{self.style_ids["Table Grid"]}"/>',
             f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>',
-            '<w:tblLayout w:type="fixed"/>',
+            f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{margins}</w:tblCellMar>',
             f'<w:tblLook w:val="04A0" w:firstRow="{int(header)}" w:firstColumn="0"/>',
             # The table's accessible name (Word: Table Properties → Alt Text).
             f'<w:tblCaption w:val="{_escape(caption[:250])}"/>' if caption else "",
@@ -328,13 +479,23 @@ class _Writer:
             *(f'<w:gridCol w:w="{width}"/>' for width in twips),
             "</w:tblGrid>",
         ]
+        heights = [_lines_high(cells, widths) for cells in rows]
+        whole = whole and sum(heights) <= RECORD_KEPT_LINES
         text_style = self.style_ids["Table text"]
-        for index, cells in enumerate(rows):
-            xml.append("<w:tr>")
+        for index, (cells, height) in enumerate(zip(rows, heights, strict=True)):
+            row_properties = "<w:cantSplit/>" if height <= ROW_KEPT_LINES else ""
             if header and index == 0:
-                xml.append("<w:trPr><w:tblHeader/></w:trPr>")
+                row_properties += "<w:tblHeader/>"
             elif blank:
-                xml.append(f'<w:trPr><w:trHeight w:val="{BLANK_ROW}" w:hRule="atLeast"/></w:trPr>')
+                row_properties += f'<w:trHeight w:val="{BLANK_ROW}" w:hRule="atLeast"/>'
+            xml.append(f"<w:tr><w:trPr>{row_properties}</w:trPr>" if row_properties else "<w:tr>")
+            # Word keeps a table on one page when every row but the last keeps with the next;
+            # a header row keeps with the first row of data.
+            keep = (
+                "<w:keepNext/>"
+                if (whole or (header and index == 0)) and index < len(rows) - 1
+                else ""
+            )
             for cell, width in zip(cells, twips, strict=True):
                 shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
                 xml.append(
@@ -343,12 +504,24 @@ class _Writer:
                 )
                 for line in xml_text(cell.text).splitlines() or [""]:  # at least one paragraph
                     run = _run(line, bold=cell.bold) if line else ""
-                    xml.append(f'<w:p><w:pPr><w:pStyle w:val="{text_style}"/></w:pPr>{run}</w:p>')
+                    xml.append(
+                        f'<w:p><w:pPr><w:pStyle w:val="{text_style}"/>{keep}</w:pPr>{run}</w:p>'
+                    )
                 xml.append("</w:tc>")
             xml.append("</w:tr>")
         xml.append("</w:tbl>")
         self.pending.append("".join(xml))
         self.paragraph("", "Small")  # Word glues adjacent tables together without a paragraph
+
+
+def _lines_high(cells: Sequence[_Cell], widths: Sequence[float]) -> int:
+    """About how many lines of table text a row takes: its tallest cell."""
+    tallest = 1
+    for cell, width in zip(cells, widths, strict=True):
+        per_line = max(1, int((width - 0.35) * CHARS_PER_CM))
+        lines = sum(-(-max(len(line), 1) // per_line) for line in cell.text.splitlines() or [""])
+        tallest = max(tallest, lines)
+    return tallest
 
 
 # Content.
@@ -367,8 +540,7 @@ def _cover(out: _Writer, document: Document) -> None:
     out.paragraph(f"{meta.municipality} — {meta.service}", "Subtitle")
     answered = sum(step.answered for step in document.steps)
     total = sum(step.total for step in document.steps)
-    with translation.override(meta.language):
-        generated = formats.date_format(meta.generated, "j F Y")
+    generated = long_date(meta.generated, meta.language)
     rows = [
         (w["municipality"], meta.municipality),
         (
@@ -399,18 +571,66 @@ def _step_title(step: Step, out: _Writer) -> str:
     return f"{out.w['step']} {step.number}{out.colon}{step.title}"
 
 
-def _contents(out: _Writer, document: Document) -> None:
-    """A TOC field over headings 1–2. Word rebuilds it on opening (with page numbers, asking
-    first); until then, and in readers that do not, it lists the steps and sections."""
+@dataclass(frozen=True)
+class _Heading:
+    """A heading the contents list: its text, its level (1 step, 2 section), its bookmark."""
+
+    text: str
+    level: int
+    bookmark: str
+
+
+def _headings(out: _Writer, document: Document) -> list[_Heading]:
+    headings: list[_Heading] = []
+    for step in document.steps:
+        headings.append(_Heading(_step_title(step, out), 1, f"_TocStep{step.number}"))
+        for index, section in enumerate(step.sections, start=1):
+            bookmark = f"_TocSection{step.number}_{index}"
+            headings.append(_Heading(f"{section.id} {section.title}", 2, bookmark))
+    return headings
+
+
+def _chart_bookmark(number: int) -> str:
+    return f"_TocChart{number}"
+
+
+def _entry_runs(text: str, bookmark: str) -> str:
+    """A contents entry as Word writes one: a link to the heading, a tab to the dotted leader,
+    the heading's page number as a PAGEREF field to the heading's bookmark."""
+    page = _field_start(f"PAGEREF {bookmark} \\h", dirty=True) + FIELD_END
+    return (
+        f'<w:hyperlink w:anchor="{bookmark}" w:history="1">'
+        f"{_run(text)}<w:r><w:tab/></w:r>{page}</w:hyperlink>"
+    )
+
+
+def _contents(out: _Writer, document: Document, placed: Sequence[Chart]) -> None:
+    """The contents (steps and sections) and the list of charts, each entry written out with
+    its page number as a field: no page number can be known before a word processor lays the
+    pages out. LibreOffice computes these fields as it does so (a TOC field, by contrast, it
+    shows as written, without numbers, until the reader updates it); Word offers to update
+    every field on opening (`w:updateFields`); the note under the contents says how to do it
+    by hand in both."""
     out.paragraph(out.w["contents"], "TOC Heading")
-    # The field opens in the first entry's paragraph and closes in a last, empty one.
-    start = _field_start('TOC \\o "1-2" \\h \\z \\u', dirty=True)
-    for index, step in enumerate(document.steps):
-        out.paragraph(_step_title(step, out), "toc 1", runs="" if index else start)
-        for section in step.sections:
-            out.paragraph(f"{section.id} {section.title}", "toc 2")
-    out.paragraph(style="toc 2", runs=FIELD_END)
-    out.paragraph(out.w["contents_hint"], "Small")
+    for heading in _headings(out, document):
+        out.paragraph(
+            style=f"toc {heading.level}", runs=_entry_runs(heading.text, heading.bookmark)
+        )
+    if placed:
+        out.paragraph(_("Charts"), "Contents subheading")
+        for number, chart in enumerate(placed, start=1):
+            text = f"{out.figure} {number}{out.colon}{chart.title}"
+            out.paragraph(style="table of figures", runs=_entry_runs(text, _chart_bookmark(number)))
+    out.paragraph("", "Small")
+    out.paragraph(
+        _(
+            "Page numbers are fields, computed by the word processor. LibreOffice shows them"
+            " as it lays out the pages (Tools › Update › Update All after a change). Word"
+            " offers to update the fields when it opens the document: answer Yes; otherwise,"
+            " select all (Ctrl+A), then press F9 or right-click › Update Field."
+        ),
+        "Small",
+    )
 
 
 def _header_footer(doc: Docx, out: _Writer, meta: Meta) -> None:
@@ -494,6 +714,17 @@ def _note(out: _Writer, entry: Entry) -> None:
         out.answer(entry.target)
 
 
+def _cells(record: Record, language: str) -> tuple[str, ...]:
+    """A record's cells as printed: its dates written out (« 1er mars 2027 »), as in the
+    charts, where the document holds them as ISO text for the spreadsheets."""
+    if not record.values:
+        return record.cells
+    return tuple(
+        long_date(value, language) if isinstance(value, datetime.date) else text
+        for text, value in zip(record.cells, record.values, strict=True)
+    )
+
+
 def _list(out: _Writer, entry: Entry) -> None:
     """A list as one table (few fields) or as one field/value table per record."""
     columns = entry.columns
@@ -504,7 +735,7 @@ def _list(out: _Writer, entry: Entry) -> None:
         out.paragraph(out.w["no_records"], "Empty answer")
     if len(columns) <= WIDE_LIST:
         # An empty list prints as two blank rows to fill in by hand.
-        rows = [record.cells for record in entry.records] or [blank] * 2
+        rows = [_cells(record, out.language) for record in entry.records] or [blank] * 2
         header = [_Cell(title, bold=True, fill=HEADER_FILL) for title in columns]
         body = [[_Cell(text) for text in cells] for cells in rows]
         out.table(
@@ -517,7 +748,7 @@ def _list(out: _Writer, entry: Entry) -> None:
         return
     # A record shows the fields it fills; an empty list prints as a blank form of every field.
     records = [
-        (f"{i}. {record.title}" if record.title else f"{i}.", record.cells)
+        (f"{i}. {record.title}" if record.title else f"{i}.", _cells(record, out.language))
         for i, record in enumerate(entry.records, start=1)
     ] or [("1.", blank)]
     for heading, cells in records:
@@ -533,6 +764,7 @@ def _list(out: _Writer, entry: Entry) -> None:
             ],
             caption=f"{entry.question} — {heading}",
             blank=not entry.records,
+            whole=True,  # a record reads as one: never its first fields here, the rest overleaf
         )
 
 
@@ -551,11 +783,14 @@ def _entry(out: _Writer, entry: Entry) -> None:
 
 
 def _chart(out: _Writer, chart: Chart) -> None:
-    """A numbered caption (Word's SEQ field: a table of figures can list it), the drawing with
-    its text alternative, then its data; or, when there is too little to draw, why."""
-    number = _field("SEQ Figure \\* ARABIC", str(out.figures))
-    caption = _run(f"{out.w['figure']} ") + number + _run(f"{out.colon}{chart.title}")
-    out.pending.append(out.paragraph_xml(caption, "Caption", keep_next=True))
+    """A numbered caption (Word's SEQ field named by the caption word: the list of charts
+    gathers them), the drawing with its text alternative, then its data; or, when there is too
+    little to draw, why."""
+    number = _field(f"SEQ {out.figure} \\* ARABIC", str(out.figures))
+    caption = _run(f"{out.figure} ") + number + _run(f"{out.colon}{chart.title}")
+    out.pending.append(
+        out.paragraph_xml(caption, "Caption", keep_next=True, bookmark=_chart_bookmark(out.figures))
+    )
     out.figures += 1
     if chart.svg is None:
         out.paragraph(chart.message, "Empty answer")
@@ -574,18 +809,36 @@ def _chart(out: _Writer, chart: Chart) -> None:
         )
 
 
-def _steps(out: _Writer, document: Document) -> None:
-    # Each chart follows the section of the item it illustrates.
+def _charts_by_section(document: Document) -> dict[str, list[Chart]]:
+    """Each chart follows the section of the item it illustrates."""
     by_section: dict[str, list[Chart]] = {}
     sections = {e.id: s.id for step in document.steps for s in step.sections for e in s.entries}
     for chart in charts.all_charts(document):
-        by_section.setdefault(sections.get(chart.item, ""), []).append(chart)
+        if chart.item in sections:
+            by_section.setdefault(sections[chart.item], []).append(chart)
+    return by_section
+
+
+def _placed(document: Document, by_section: dict[str, list[Chart]]) -> list[Chart]:
+    """The charts in the order they print, so numbered."""
+    return [
+        chart
+        for step in document.steps
+        for section in step.sections
+        for chart in by_section.get(section.id, ())
+    ]
+
+
+def _steps(out: _Writer, document: Document, by_section: dict[str, list[Chart]]) -> None:
+    headings = iter(_headings(out, document))
     for step in document.steps:
-        out.paragraph(_step_title(step, out), "Heading 1")
+        out.paragraph(_step_title(step, out), "Heading 1", bookmark=next(headings).bookmark)
         progress = out.w["progress"].format(answered=step.answered, total=step.total)
         out.paragraph(progress, "Small")
         for section in step.sections:
-            out.paragraph(f"{section.id} {section.title}", "Heading 2")
+            out.paragraph(
+                f"{section.id} {section.title}", "Heading 2", bookmark=next(headings).bookmark
+            )
             out.lines(section.instruction, "Instruction")
             for entry in section.entries:
                 _entry(out, entry)
@@ -594,14 +847,22 @@ def _steps(out: _Writer, document: Document) -> None:
 
 
 def build(document: Document) -> bytes:
-    doc = new_docx(io.BytesIO(_template(document.meta.language)))
+    """The plan as a DOCX, in the order it reads: the cover, the contents and list of charts,
+    then the six steps. The document's language is the active one while it is written, for the
+    words that come from gettext."""
+    language = document.meta.language
+    doc = new_docx(io.BytesIO(_template(language)))
     _properties(doc, document.meta)
-    out = _Writer(doc, document.meta.language)
-    _header_footer(doc, out, document.meta)
-    _cover(out, document)
-    _contents(out, document)
-    _steps(out, document)
-    out.flush()
+    with translation.override(language):
+        out = _Writer(doc, language)
+        by_section = _charts_by_section(document)
+        _header_footer(doc, out, document.meta)
+        _cover(out, document)
+        # A one-page summary belongs here, between the cover and the contents.
+        _contents(out, document, _placed(document, by_section))
+        _steps(out, document, by_section)
+        # A colophon (the technical references) belongs here, after the last step.
+        out.flush()
     output = io.BytesIO()
     doc.save(output)
     return output.getvalue()

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import zipfile
 from collections.abc import Mapping
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
 from django.core.management import call_command
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 from docx.table import Table
 
 from jalon.plans.demo import demo_plan
 from jalon.reports import charts, to_docx
-from jalon.reports.document import Document, Meta, build_document
+from jalon.reports.document import Document, Meta, build_document, long_date
 from jalon.reports.selectors import plan_document
 from jalon.worksheets.loading import latest_definition
 from jalon.worksheets.schema import ItemKind
@@ -139,6 +143,21 @@ def not_found(lines: list[str], text: str) -> list[str]:
 # DOCX helpers.
 
 
+def printed_answer_lines(document: Document) -> list[str]:
+    """`answer_lines` as the DOCX prints them: dates written out (« 1er mars 2027 »)."""
+    dates = [
+        long_date(value, document.meta.language)
+        for step in document.steps
+        for section in step.sections
+        for entry in section.entries
+        for record in entry.records
+        for value in record.values
+        if isinstance(value, datetime.date)
+    ]
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}")
+    return [line for line in answer_lines(document) if not iso.fullmatch(line)] + dates
+
+
 def docx_text(data: bytes) -> str:
     """The text of the document's body, paragraphs and table cells, in order."""
     document = docx.Document(io.BytesIO(data))
@@ -167,14 +186,14 @@ def demo(db) -> dict[str, Document]:
 def test_docx_holds_every_seed_item_and_every_answer_of_the_demo_in_french(demo):
     text = docx_text(to_docx.build(demo["fr"]))
     assert missing_seed_items(text) == []
-    assert not_found(answer_lines(demo["fr"]), text) == []
+    assert not_found(printed_answer_lines(demo["fr"]), text) == []
     assert "Commune de Kandia" in text
 
 
 def test_docx_in_english_holds_every_question_option_and_answer_in_english(demo):
     text = docx_text(to_docx.build(demo["en"]))
     assert not_found(worksheet_lines(demo["en"]), text) == []
-    assert not_found(answer_lines(demo["en"]), text) == []
+    assert not_found(printed_answer_lines(demo["en"]), text) == []
     assert "What is the level of IT equipment of the urban service operators?" in text
     assert "Quel est le niveau d’équipement" not in text
     assert "Step 1: " in text
@@ -195,22 +214,58 @@ def test_docx_steps_sections_questions_and_records_are_word_headings(demo):
     assert "1. Suivi GPS des tournées des camions de collecte" in paragraphs_in(data, "Heading 4")
 
 
-def test_docx_has_a_contents_field_that_word_updates_on_opening(demo):
-    document = docx.Document(io.BytesIO(to_docx.build(demo["fr"])))
+def _bookmarked_paragraphs(document: Any) -> dict[str, str]:
+    """Bookmark name → the text of the paragraph it is in."""
+    found: dict[str, str] = {}
+    for paragraph in document.element.body.iter(qn("w:p")):
+        for bookmark in paragraph.iter(qn("w:bookmarkStart")):
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+            found[bookmark.get(qn("w:name"))] = text
+    return found
+
+
+def _entries(document: Any, styles: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
+    """The contents' entries: (text before the page number, linked bookmark, field codes)."""
+    entries = []
+    for paragraph in document.paragraphs:
+        if paragraph.style is None or paragraph.style.name not in styles:
+            continue
+        links = list(paragraph._p.iter(qn("w:hyperlink")))
+        if not links:
+            continue
+        anchor = links[0].get(qn("w:anchor"))
+        text = "".join(t.text or "" for t in links[0].iter(qn("w:t")))
+        codes = [i.text.strip() for i in paragraph._p.iter(qn("w:instrText"))]
+        entries.append((text, anchor, codes))
+    return entries
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_docx_contents_link_every_step_and_section_to_a_page_number_field(demo, language):
+    data = to_docx.build(demo[language])
+    document = docx.Document(io.BytesIO(data))
     update = document.settings.element.find(qn("w:updateFields"))
     assert update is not None
-    assert update.get(qn("w:val")) == "true"
-    instructions = [i.text for i in document.element.body.iter(qn("w:instrText"))]
-    assert any(i.strip().startswith("TOC ") for i in instructions)
-    # Until it is refreshed, the field lists the steps and sections.
-    entries = [
-        p.text
-        for p in document.paragraphs
-        if p.style is not None and p.style.name in ("toc 1", "toc 2")
-    ]
-    assert "2.2 Maturité numérique du service" in entries
-    assert document.core_properties.title == demo["fr"].meta.title
-    assert document.core_properties.language == "fr-FR"
+    assert update.get(qn("w:val")) == "true"  # Word offers to compute them on opening
+    bookmarks = _bookmarked_paragraphs(document)
+    entries = _entries(document, ("toc 1", "toc 2"))
+    sections = [s for step in demo[language].steps for s in step.sections]
+    assert len(entries) == len(demo[language].steps) + len(sections)
+    headings = paragraphs_in(data, "Heading 1") + paragraphs_in(data, "Heading 2")
+    for text, anchor, codes in entries:
+        # The entry links to the heading it names, and its page number is that heading's page.
+        assert bookmarks[anchor] == text
+        assert text in headings
+        assert codes == [f"PAGEREF {anchor} \\h"]
+    assert f"{sections[3].id} {sections[3].title}" in [text for text, _, _ in entries]
+    # How to bring the numbers up to date, in the document's language, in both programs.
+    note = docx_text(data)
+    update_word = "Mettre à jour les champs" if language == "fr" else "Update Field"
+    update_libreoffice = "Tout actualiser" if language == "fr" else "Update All"
+    for words in ("Word", "LibreOffice", "F9", update_word, update_libreoffice):
+        assert words in note
+    assert document.core_properties.title == demo[language].meta.title
+    assert document.core_properties.language == ("fr-FR" if language == "fr" else "en-GB")
 
 
 def test_docx_shows_every_option_ticked_or_not_and_every_maturity_level(demo):
@@ -299,3 +354,177 @@ def test_docx_in_english_has_english_words_and_page_numbers():
     assert footer.text.startswith("Page ")
     assert " of " in footer.text
     assert "(no answer)" in docx_text(data)
+
+
+def _part(data: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return package.read(name).decode()
+
+
+def _typst_colour(name: str) -> str:
+    """A colour of the PDF's template, as Word writes it (« 0B5F8A »)."""
+    source = (Path(to_docx.__file__).parent / "typst" / "plan.typ").read_text()
+    found = re.search(rf'#let {name} = rgb\("#([0-9a-fA-F]{{6}})"\)', source)
+    assert found is not None
+    return found.group(1).upper()
+
+
+def test_docx_has_the_pdfs_face_and_colours_not_words_default_theme():
+    data = to_docx.build(hand_document())
+    document = docx.Document(io.BytesIO(data))
+    styles = _part(data, "word/styles.xml")
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    fonts = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+    assert {fonts.get(qn(f"w:{a}")) for a in ("ascii", "hAnsi", "cs", "eastAsia")} == {"Noto Sans"}
+    assert "Theme=" not in styles  # no face from the theme, which a reader may swap
+    assert "themeColor" not in styles
+    theme = _part(data, "word/theme/theme1.xml")
+    assert re.findall(r'<a:latin typeface="([^"]*)"', theme) == ["Noto Sans", "Noto Sans"]
+    accent = _typst_colour("accent")
+    assert re.search(rf'<a:accent1>\s*<a:srgbClr val="{accent}"', theme)
+    font_table = _part(data, "word/fontTable.xml")
+    assert 'w:name="Noto Sans"' in font_table
+    assert "Calibri" not in font_table
+    for default in ("Calibri", "Cambria", "Aptos", "4F81BD", "365F91", "17365D"):
+        assert default not in styles
+        assert default not in theme
+    headings = {name: document.styles[name].font.color.rgb for name in ("Heading 1", "Heading 2")}
+    assert str(headings["Heading 1"]) == accent
+    assert str(headings["Heading 2"]) == _typst_colour("ink")
+    assert str(document.styles["Normal"].font.color.rgb) == _typst_colour("ink")
+    assert str(document.styles["Instruction"].font.color.rgb) == _typst_colour("muted")
+
+
+def test_docx_table_cells_have_room_around_their_text(demo):
+    document = docx.Document(io.BytesIO(to_docx.build(demo["fr"])))
+    assert len(document.tables) > 20
+    for table in document.tables:
+        margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+        assert margins is not None
+        widths = {side.tag.split("}")[1]: int(side.get(qn("w:w"))) for side in margins}
+        assert widths["top"] >= 40 and widths["bottom"] >= 40
+        assert widths["left"] >= 80 and widths["right"] >= 80
+
+
+def _row_kept(row: Any) -> bool:
+    """Whether every paragraph of the row keeps with the next (the row with the next row)."""
+    paragraphs = list(row._tr.iter(qn("w:p")))
+    return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in paragraphs)
+
+
+def _cannot_split(row: Any) -> bool:
+    properties = row._tr.trPr
+    return properties is not None and properties.find(qn("w:cantSplit")) is not None
+
+
+def test_docx_keeps_each_record_whole_and_list_rows_unsplit(demo):
+    document = docx.Document(io.BytesIO(to_docx.build(demo["fr"])))
+    actions = [t for t in document.tables if t.rows[0].cells[0].text == "Intitulé de l’action test"]
+    assert len(actions) == 3
+    for table in actions:
+        # No row breaks across pages, and the table stays on one page: every row but the last
+        # keeps with the next, so Word and LibreOffice move the whole record overleaf.
+        assert all(_cannot_split(row) for row in table.rows)
+        assert [_row_kept(row) for row in table.rows] == [True] * (len(table.rows) - 1) + [False]
+    groups = next(
+        t for t in document.tables if t.rows[0].cells[0].text == "Groupe social ou quartier"
+    )
+    assert all(_cannot_split(row) for row in groups.rows)
+    header = groups.rows[0]._tr.trPr
+    assert header is not None and header.find(qn("w:tblHeader")) is not None
+    assert _row_kept(groups.rows[0])  # the header row is never alone at the foot of a page
+    assert not any(_row_kept(row) for row in groups.rows[1:])  # a long list may break
+
+
+def test_docx_lets_a_record_taller_than_a_page_break_rather_than_cut_it():
+    long_text = "Un texte très long sur la collecte. " * 300  # about 10,800 characters
+    document = hand_document(
+        records={
+            "pilot_actions": [
+                ("p1", {"title": "Action longue", "description": long_text}),
+            ]
+        }
+    )
+    data = docx.Document(io.BytesIO(to_docx.build(document)))
+    table = next(t for t in data.tables if t.rows[0].cells[1].text == "Action longue")
+    long_row = next(row for row in table.rows if row.cells[1].text.startswith("Un texte"))
+    # A row that cannot split yet is taller than a page is cut off in Word and LibreOffice.
+    assert not _cannot_split(long_row)
+    assert not any(_row_kept(row) for row in table.rows)
+    assert _cannot_split(table.rows[0])
+
+
+@pytest.mark.parametrize(("language", "word"), [("fr", "Graphique"), ("en", "Chart")])
+def test_docx_captions_and_the_list_of_charts_use_the_pdfs_word(demo, language, word):
+    data = to_docx.build(demo[language])
+    document = docx.Document(io.BytesIO(data))
+    titles = [chart.title for chart in charts.all_charts(demo[language])]
+    colon = "\u00a0: " if language == "fr" else ": "
+    expected = [f"{word} {n}{colon}{title}" for n, title in enumerate(titles, start=1)]
+    assert paragraphs_in(data, "Caption") == expected
+    instructions = [i.text.strip() for i in document.element.body.iter(qn("w:instrText"))]
+    assert instructions.count(f"SEQ {word} \\* ARABIC") == len(titles)
+    listed = _entries(document, ("table of figures",))
+    assert [text for text, _, _ in listed] == expected
+    bookmarks = _bookmarked_paragraphs(document)
+    assert [bookmarks[anchor] for _, anchor, _ in listed] == expected
+    assert "Figure" not in docx_text(data)
+    assert not any("Figure" in i for i in instructions)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_docx_writes_dates_out_in_the_documents_language(demo, language):
+    data = to_docx.build(demo[language])
+    text = docx_text(data)
+    assert re.findall(r"\d{4}-\d{2}-\d{2}", text) == []
+    # The roadmap's first action starts on 1 March 2027 (« 1er » in French).
+    assert ("1er mars 2027" if language == "fr" else "1 March 2027") in text
+
+
+def test_docx_in_english_has_no_french_spacing_of_its_own():
+    data = to_docx.build(hand_document(language="en"))
+    document = docx.Document(io.BytesIO(data))
+    text = docx_text(data) + "\n".join(
+        p.text
+        for story in (document.sections[0].header, document.sections[0].footer)
+        for p in story.paragraphs
+    )
+    assert re.findall(r".{0,20}[\u00a0\u202f][:;?!»].{0,5}", text) == []
+    assert " ; " not in text
+    assert "«" not in text
+    assert "Step 1: " in text
+
+
+# Element order inside these properties, as the WordprocessingML schema gives it (ECMA-376
+# Part 1, §17): Word asks to repair a file whose order differs. Only the children Jalon writes.
+SCHEMA_ORDER = {
+    "pPr": ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "tabs", "spacing", "ind", "jc"),
+    "rPr": (
+        "rStyle",
+        "rFonts",
+        "b",
+        "bCs",
+        "i",
+        "iCs",
+        "color",
+        "spacing",
+        "kern",
+        "sz",
+        "szCs",
+        "lang",
+    ),
+    "tblPr": ("tblStyle", "tblW", "jc", "tblLayout", "tblCellMar", "tblLook", "tblCaption"),
+    "tcPr": ("tcW", "shd"),
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_docx_properties_follow_the_schemas_order(demo, language):
+    data = to_docx.build(demo[language])
+    for part in ("word/document.xml", "word/styles.xml"):
+        root = parse_xml(_part(data, part).encode())
+        for parent, order in SCHEMA_ORDER.items():
+            for properties in root.iter(qn(f"w:{parent}")):
+                names = [child.tag.split("}")[1] for child in properties]
+                known = [name for name in names if name in order]
+                assert known == sorted(known, key=order.index), (part, parent, names)
