@@ -93,7 +93,10 @@ def long_date(day: datetime.date, language: str) -> str:
 
 
 EDITION_WORDS: Mapping[str, Mapping[str, str]] = {
-    "fr": {"plan": "État au {date} · révision {count}", "version": "Version «\u00a0{name}\u00a0» du {date}"},
+    "fr": {
+        "plan": "État au {date} · révision {count}",
+        "version": "Version «\u00a0{name}\u00a0» du {date}",
+    },
     "en": {"plan": "As of {date} · revision {count}", "version": "Version “{name}” of {date}"},
 }
 VERSION_NAME = 40  # characters of a version's name in a running footer

@@ -50,7 +50,8 @@ from . import charts
 from .cells import words
 from .characters import xml_text
 from .charts import Chart
-from .document import Choice, Document, Entry, Meta, Record, Step, long_date, review_of
+from .document import Choice, Document, Entry, Meta, Record, Step, edition, long_date, review_of
+from .to_pdf import colophon_text, summary_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -389,6 +390,10 @@ class _Writer:
         self.bookmarks = 0
         # One word for a chart across formats: the PDF's « Graphique » / « Chart ».
         self.figure = _("Chart")
+        # The last block written is a table: another table needs a paragraph between them. Only
+        # then: an empty paragraph after every table could spill onto the next page alone, and
+        # a step's heading (a new page) then left that page blank.
+        self.table_last = False
 
     def flush(self) -> None:
         """Parse what was written and place it in the body."""
@@ -407,6 +412,7 @@ class _Writer:
         if style != "Normal" or keep_next:
             style_xml = f'<w:pStyle w:val="{self.style_ids[style]}"/>' if style != "Normal" else ""
             properties = f"<w:pPr>{style_xml}{'<w:keepNext/>' if keep_next else ''}</w:pPr>"
+        self.table_last = False
         if bookmark:
             self.bookmarks += 1
             runs = (
@@ -441,6 +447,7 @@ class _Writer:
     def picture(self, image: bytes, title: str, description: str) -> None:
         """An image as wide as a chart column, centred, with its title and text alternative."""
         self.flush()
+        self.table_last = False
         paragraph = self.doc.add_paragraph(style=self.doc.styles["Figure"])
         shape = paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(CHART_WIDTH))
         properties = shape._inline.docPr  # what screen readers and Word's Alt Text read
@@ -461,6 +468,8 @@ class _Writer:
         on each page; the rows of a `blank` form are tall enough to write in by hand. A row
         does not split across pages, and a `whole` table (a record) stays on one page, when
         they fit on one comfortably: see ROW_KEPT_LINES."""
+        if self.table_last:  # Word glues adjacent tables together without a paragraph
+            self.paragraph("", "Small")
         twips = [round(width * TWIPS_PER_CM) for width in widths]
         margins = "".join(
             f'<w:{side} w:w="{CELL_MARGIN_Y if side in ("top", "bottom") else CELL_MARGIN_X}"'
@@ -511,7 +520,7 @@ class _Writer:
             xml.append("</w:tr>")
         xml.append("</w:tbl>")
         self.pending.append("".join(xml))
-        self.paragraph("", "Small")  # Word glues adjacent tables together without a paragraph
+        self.table_last = True
 
 
 def _lines_high(cells: Sequence[_Cell], widths: Sequence[float]) -> int:
@@ -564,7 +573,79 @@ def _cover(out: _Writer, document: Document) -> None:
         caption=meta.title,
     )
     out.paragraph(f"{w['source']}{out.colon}{meta.worksheet_source}", "Small")
-    out.paragraph(f"{w['hash']}{out.colon}{meta.definition_hash}", "Small")
+
+
+def _subheading(out: _Writer, text: str) -> None:
+    out.paragraph(text, "Heading 3")
+
+
+SUMMARY_BOOKMARK = "_TocSummary"
+# The summary's tables by their number of columns (cm, TEXT_WIDTH in all): the name first and
+# widest, amounts wide enough for « 28 100 000 XOF » on one line.
+SUMMARY_WIDTHS = {5: (4.2, 3.3, 3.0, 3.0, 3.5), 4: (5.6, 3.8, 3.8, 3.8)}
+COLOPHON_BOOKMARK = "_TocColophon"
+
+
+def _summary(out: _Writer, document: Document) -> None:
+    """The one-page summary (reports/summary.py), as the PDF's page after the cover."""
+    summary = summary_text(document)
+    if summary is None:
+        return
+    out.paragraph(summary["title"], "Heading 1", bookmark=SUMMARY_BOOKMARK)
+    out.table(
+        (5.0, TEXT_WIDTH - 5.0),
+        [
+            (_Cell(label, bold=True, fill=HEADER_FILL), _Cell(value))
+            for label, value in summary["facts"]
+        ],
+        caption=summary["title"],
+    )
+    for block in summary["blocks"]:
+        _subheading(out, block["title"])
+        if not block["rows"]:
+            out.paragraph(block["empty"], "Empty answer")
+            continue
+        columns = block["columns"]
+        texts = [
+            [cell for _column, cell, _amount in row] for row in block["rows"] + block["totals"]
+        ]
+        rows = [tuple(_Cell(c, bold=True, fill=HEADER_FILL) for c in columns)]
+        rows += [tuple(_Cell(c) for c in row) for row in texts[: len(block["rows"])]]
+        rows += [tuple(_Cell(c, bold=True) for c in row) for row in texts[len(block["rows"]) :]]
+        widths = SUMMARY_WIDTHS.get(len(columns)) or _widths(columns, texts)
+        out.table(widths, rows, header=True, caption=block["title"], whole=True)
+        if block["more"]:
+            out.paragraph(block["more"], "Small")
+    _subheading(out, summary["open_title"])
+    for line in summary["open"]:
+        out.paragraph(f"– {line}")
+
+
+def _colophon(out: _Writer, document: Document) -> None:
+    """Who wrote the plan, from its history, and the technical references, after the last
+    step: the worksheet's fingerprint is for whoever checks a copy, not for the cover."""
+    colophon = colophon_text(document)
+    out.paragraph(colophon["title"], "Heading 1", bookmark=COLOPHON_BOOKMARK)
+    out.paragraph(colophon["contributors_title"], "Heading 2")
+    if colophon["contributors"]:
+        rows = [
+            tuple(_Cell(c, bold=True, fill=HEADER_FILL) for c in colophon["contributors_columns"])
+        ]
+        rows += [(_Cell(name, bold=True), _Cell(what)) for name, what in colophon["contributors"]]
+        out.table(
+            (5.0, TEXT_WIDTH - 5.0), rows, header=True, caption=colophon["contributors_title"]
+        )
+    else:
+        out.paragraph(colophon["no_contributors"], "Empty answer")
+    out.paragraph(colophon["references_title"], "Heading 2")
+    out.table(
+        (5.5, TEXT_WIDTH - 5.5),
+        [
+            (_Cell(label, bold=True, fill=HEADER_FILL), _Cell(value))
+            for label, value in colophon["references"]
+        ],
+        caption=colophon["references_title"],
+    )
 
 
 def _step_title(step: Step, out: _Writer) -> str:
@@ -612,7 +693,9 @@ def _contents(out: _Writer, document: Document, placed: Sequence[Chart]) -> None
     every field on opening (`w:updateFields`); the note under the contents says how to do it
     by hand in both."""
     out.paragraph(out.w["contents"], "TOC Heading")
-    for heading in _headings(out, document):
+    summary = [_Heading(_("Summary"), 1, SUMMARY_BOOKMARK)] if document.summary is not None else []
+    colophon = [_Heading(_("Contributors and references"), 1, COLOPHON_BOOKMARK)]
+    for heading in summary + _headings(out, document) + colophon:
         out.paragraph(
             style=f"toc {heading.level}", runs=_entry_runs(heading.text, heading.bookmark)
         )
@@ -635,7 +718,8 @@ def _contents(out: _Writer, document: Document, placed: Sequence[Chart]) -> None
 
 def _header_footer(doc: Docx, out: _Writer, meta: Meta) -> None:
     """The review mark (« Projet — non validé », or the validation's date) atop every page, the
-    cover too, followed by the plan's title but on the cover; « Page n sur N » at the bottom."""
+    cover too, followed by the plan's title but on the cover; at the bottom, which state of the
+    plan this is (its date and count of changes, or the frozen version) and « Page n sur N »."""
     section = doc.sections[0]
     small = out.style_ids["Small"]
     mark = _run(review_of(meta).mark, bold=True)
@@ -647,7 +731,7 @@ def _header_footer(doc: Docx, out: _Writer, meta: Meta) -> None:
     before, _, rest = out.w["page"].partition("{page}")
     between, _, after = rest.partition("{pages}")
     footer = f'<w:pPr><w:pStyle w:val="{small}"/><w:jc w:val="center"/></w:pPr>'
-    footer += _run(before) + _field("PAGE", "1") + _run(between)
+    footer += _run(f"{edition(meta)} · ") + _run(before) + _field("PAGE", "1") + _run(between)
     footer += _field("NUMPAGES", "1") + _run(after)
     for story, content in ((section.header, header), (section.footer, footer)):
         paragraph = cast(_Element, story.paragraphs[0]._p)
@@ -858,10 +942,10 @@ def build(document: Document) -> bytes:
         by_section = _charts_by_section(document)
         _header_footer(doc, out, document.meta)
         _cover(out, document)
-        # A one-page summary belongs here, between the cover and the contents.
+        _summary(out, document)
         _contents(out, document, _placed(document, by_section))
         _steps(out, document, by_section)
-        # A colophon (the technical references) belongs here, after the last step.
+        _colophon(out, document)
         out.flush()
     output = io.BytesIO()
     doc.save(output)

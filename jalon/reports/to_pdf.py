@@ -255,6 +255,12 @@ def summary_text(document: Document) -> dict[str, Any] | None:
     return data
 
 
+def colophon_text(document: Document) -> dict[str, Any]:
+    """The colophon as the DOCX and XLSX write it, in the document's language."""
+    with translation.override(document.meta.language):
+        return colophon_data(document, _Text(document.meta.language))
+
+
 def colophon_data(document: Document, t: _Text) -> dict[str, Any]:
     """The last page: who wrote the plan (from its history) and the technical references."""
     meta = document.meta

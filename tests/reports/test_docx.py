@@ -201,15 +201,23 @@ def test_docx_in_english_holds_every_question_option_and_answer_in_english(demo)
 
 def test_docx_steps_sections_questions_and_records_are_word_headings(demo):
     data = to_docx.build(demo["fr"])
-    steps = paragraphs_in(data, "Heading 1")
+    # The summary after the cover, the six steps, the colophon at the end.
+    summary, *steps, colophon = paragraphs_in(data, "Heading 1")
+    assert (summary, colophon) == ("Synthèse", "Contributeurs et références")
     assert (
         steps[0] == "Étape 1\u00a0: Expliciter ses attentes du numérique pour chaque service urbain"
     )
     assert len(steps) == 6
     sections = [s for step in demo["fr"].steps for s in step.sections]
-    assert paragraphs_in(data, "Heading 2") == [f"{s.id} {s.title}" for s in sections]
+    assert paragraphs_in(data, "Heading 2") == [
+        *(f"{s.id} {s.title}" for s in sections),
+        "Contributeurs",
+        "Références techniques",
+    ]
     questions = [e.question for s in sections for e in s.entries]
-    assert paragraphs_in(data, "Heading 3") == questions
+    # The summary's parts are headings too, before the questions.
+    parts = ["Actions test (3)", "Budget par source de financement", "Indicateurs clés (6)"]
+    assert paragraphs_in(data, "Heading 3") == [*parts, "Reste à faire", *questions]
     # The pilot actions (a wide list) are each a heading: the navigation pane lists them.
     assert "1. Suivi GPS des tournées des camions de collecte" in paragraphs_in(data, "Heading 4")
 
@@ -250,7 +258,8 @@ def test_docx_contents_link_every_step_and_section_to_a_page_number_field(demo, 
     bookmarks = _bookmarked_paragraphs(document)
     entries = _entries(document, ("toc 1", "toc 2"))
     sections = [s for step in demo[language].steps for s in step.sections]
-    assert len(entries) == len(demo[language].steps) + len(sections)
+    # The summary, the steps and their sections, the colophon.
+    assert len(entries) == 1 + len(demo[language].steps) + len(sections) + 1
     headings = paragraphs_in(data, "Heading 1") + paragraphs_in(data, "Heading 2")
     for text, anchor, codes in entries:
         # The entry links to the heading it names, and its page number is that heading's page.
@@ -351,8 +360,8 @@ def test_docx_in_english_has_english_words_and_page_numbers():
     footer = document.sections[0].footer.paragraphs[0]
     instructions = [i.text.strip() for i in footer._p.iter(qn("w:instrText"))]
     assert instructions == ["PAGE", "NUMPAGES"]
-    assert footer.text.startswith("Page ")
-    assert " of " in footer.text
+    # Which state of the plan, then the page: « As of 15 January 2027 · revision 0 · Page 1 of 1 ».
+    assert re.fullmatch(r"As of \d+ \w+ \d{4} · revision \d+ · Page 1 of 1", footer.text)
     assert "(no answer)" in docx_text(data)
 
 
@@ -363,7 +372,7 @@ def _part(data: bytes, name: str) -> str:
 
 def _typst_colour(name: str) -> str:
     """A colour of the PDF's template, as Word writes it (« 0B5F8A »)."""
-    source = (Path(to_docx.__file__).parent / "typst" / "plan.typ").read_text()
+    source = (Path(to_docx.__file__).parent / "typst" / "theme.typ").read_text()
     found = re.search(rf'#let {name} = rgb\("#([0-9a-fA-F]{{6}})"\)', source)
     assert found is not None
     return found.group(1).upper()

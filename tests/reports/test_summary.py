@@ -290,3 +290,19 @@ def test_a_frozen_version_says_which_in_every_footer(demo):
         assert flat(page.extract_text().splitlines()[-1]).startswith(
             flat(f"Projet — non validé · {mark} · Page")
         )
+
+
+def test_the_docx_opens_with_the_summary_and_ends_with_the_colophon(demo):
+    document = plan_document(demo, "fr")
+    word = Docx(io.BytesIO(to_docx.build(document)))
+    tables = [[[flat(c.text) for c in row.cells] for row in t.rows] for t in word.tables]
+    cover, facts, pilots, funding, indicators = tables[:5]
+    assert ["État du plan", "Projet — non validé"] in facts
+    assert pilots[-1] == ["Total XOF", "", "", "", "28 100 000 XOF"]
+    assert funding[-1] == ["Total XOF", "93 000 000 XOF", "28 100 000 XOF", "64 900 000 XOF"]
+    assert len(indicators) == 1 + 6
+    # The worksheet's fingerprint is in the colophon, not on the cover.
+    hash_ = document.meta.definition_hash
+    assert all(hash_ not in cell for row in cover for cell in row)
+    assert [hash_ for row in tables[-1] for cell in row if cell == hash_] == [hash_]
+    assert tables[-2][1][0] == document.contributors[0].name
