@@ -50,7 +50,7 @@ MIN_RUNS = 2 if QUICK else 3
 BASE_DIR = Path(__file__).resolve().parent.parent
 LONG = 10_000  # characters in every long text of the large plan
 MEASURED = [("pdf", "fr"), ("pdf", "en"), ("docx", "fr"), ("xlsx", "fr"), ("csv", "fr")]
-MEASURED += [("json", "fr")]
+MEASURED += [("json", "fr"), ("png", "fr")]  # png: the summary image, reported only
 
 # Counts of records in the large plan; the three the brief names, the others as a big city's.
 LARGE_COUNTS = {

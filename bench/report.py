@@ -602,7 +602,7 @@ def profile_section(profiles: dict[str, Any]) -> list[str]:
 
 
 FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "csv": "CSV (ZIP)", "json": "JSON"}
-FORMATS_WITH_GOAL = ("pdf", "docx", "xlsx")  # GUIDE §6; CSV and JSON are reported only
+FORMATS_WITH_GOAL = ("pdf", "docx", "xlsx")  # GUIDE §6; CSV, JSON and PNG are reported only
 
 
 def _format_label(row: dict[str, Any]) -> str:
