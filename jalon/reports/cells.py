@@ -3,6 +3,11 @@
 The XLSX workbook and the CSV zip hold the same tables (`tables`), so they cannot drift apart;
 the DOCX builder uses the same safe text and words. Plain functions over a `Document`.
 
+The tables are for people who compute: no internal id of the worksheet in them (a stable key
+for machines is the JSON export's business), and a money field takes two columns, its amount as
+a number and its currency as a code, so that a spreadsheet can sum the amounts of one currency;
+`totals` gives those sums per currency.
+
 Spreadsheet cells are made harmless here: a text that a spreadsheet could read as a formula
 (starting with =, +, -, @, a tab or a carriage return) gets a leading single quote, and a text
 longer than a cell can hold (32,767 characters in Excel) is cut with a visible note. Numbers
@@ -21,7 +26,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.text import slugify
 
-from jalon.worksheets.schema import ItemKind
+from jalon.worksheets.schema import FieldKind, ItemKind
 
 from .characters import xml_text
 from .document import Amount, Document, Entry, review_of, role_name
@@ -44,13 +49,13 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             " clic droit sur le sommaire, puis «\u00a0Mettre à jour les champs\u00a0» (F9)."
         ),
         "country": "Pays",
+        "currency": "Devise",
         "cut": "[texte tronqué\u00a0: {n} caractères au total]",
         "field": "Champ",
         "file": "Fichier",
         "figure": "Figure",
         "generated": "Document produit le",
         "hash": "Empreinte de la fiche",
-        "item": "Identifiant",
         "language": "Langue",
         "language_name": "français",
         "level": "Niveau",
@@ -73,6 +78,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sheet_contents": "Contenu",
         "source": "Source",
         "step": "Étape",
+        "total": "Total",
         "city": "Ville",
         "value": "Valeur",
         "version": "Version",
@@ -92,13 +98,13 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             " the contents, then “Update Field” (F9)."
         ),
         "country": "Country",
+        "currency": "Currency",
         "cut": "[text cut: {n} characters in all]",
         "field": "Field",
         "file": "File",
         "figure": "Figure",
         "generated": "Generated on",
         "hash": "Worksheet fingerprint",
-        "item": "Item id",
         "language": "Language",
         "language_name": "English",
         "level": "Level",
@@ -121,6 +127,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "sheet_contents": "Contents",
         "source": "Source",
         "step": "Step",
+        "total": "Total",
         "city": "City",
         "value": "Value",
         "version": "Version",
@@ -188,6 +195,15 @@ Value = str | int | Amount | datetime.date | Link | None
 
 
 @dataclass(frozen=True)
+class Money:
+    """In a list's table, a money field: the column of its amounts (`Amount` values, or "" when
+    none was given) and the column of their currency codes, right after it."""
+
+    amount: int
+    currency: int
+
+
+@dataclass(frozen=True)
 class Table:
     name: str  # sheet name: at most 31 characters, unique, none of []:*?/\
     slug: str  # CSV file name, ASCII
@@ -196,6 +212,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
     headings: tuple[int, ...] = ()  # rows that head a group (a step's sections)
+    money: tuple[Money, ...] = ()  # a list's money fields: the columns worth a total
 
 
 def _sheet_name(text: str, taken: set[str]) -> str:
@@ -289,13 +306,15 @@ def tables(document: Document) -> tuple[Table, ...]:
             # A row for the section itself carries the worksheet's instruction for it.
             name = f"{section.id} {section.title}"
             headings.append(len(step_rows))
-            step_rows.append((step.number, name, "", section.instruction, "", ""))
+            step_rows.append((step.number, name, section.instruction, "", ""))
             for entry in section.entries:
                 answer: Value = entry.text
                 if entry.kind is ItemKind.RECORDS:
                     answer = Link(list_names[entry.id], len(entry.records))
-                    lists.append(_list_table(list_names[entry.id], section.id, entry))
-                row = (step.number, name, entry.id, entry.question, answer, options_text(entry))
+                    lists.append(
+                        _list_table(list_names[entry.id], section.id, entry, meta.language)
+                    )
+                row = (step.number, name, entry.question, answer, options_text(entry))
                 step_rows.append(row)
         out.append(
             Table(
@@ -308,7 +327,6 @@ def tables(document: Document) -> tuple[Table, ...]:
                 header=(
                     w["step"],
                     w["section"],
-                    w["item"],
                     w["question"],
                     w["answer"],
                     w["options"],
@@ -341,23 +359,54 @@ def _review_rows(document: Document) -> tuple[tuple[Value, Value], ...]:
     return tuple(rows)
 
 
-def _list_table(name: str, section_id: str, entry: Entry) -> Table:
+def _list_table(name: str, section_id: str, entry: Entry, language: str) -> Table:
+    """A row per record, a column per field; a money field's column is followed by its
+    currency's (« Devise »), whether or not the list has records yet."""
+    kinds = entry.column_kinds or ("",) * len(entry.columns)
+    is_money = [kind == FieldKind.MONEY.value for kind in kinds]
+    header: list[str] = []
+    money: list[Money] = []
+    for column, money_field in zip(entry.columns, is_money, strict=True):
+        header.append(column)
+        if money_field:
+            money.append(Money(amount=len(header) - 1, currency=len(header)))
+            header.append(words(language)["currency"])
     rows = []
     for record in entry.records:
         values = record.values or (None,) * len(record.cells)
-        row: tuple[Value, ...] = tuple(
-            value if value is not None else text
-            for text, value in zip(record.cells, values, strict=True)
-        )
-        rows.append(row)
+        row: list[Value] = []
+        for text, value, money_field in zip(record.cells, values, is_money, strict=True):
+            if money_field:
+                # No amount: both cells empty, never the text of the missing amount.
+                amount = value if isinstance(value, Amount) else None
+                row += [amount, amount.currency if amount else ""]
+            else:
+                row.append(value if value is not None else text)
+        rows.append(tuple(row))
     return Table(
         name=name,
         slug="",
         title=f"{section_id} {entry.question}",
         kind="list",
-        header=entry.columns,
+        header=tuple(header),
         rows=tuple(rows),
+        money=tuple(money),
     )
+
+
+def totals(table: Table) -> tuple[tuple[str, tuple[Decimal, ...]], ...]:
+    """The sums of a list's money columns per currency: (currency, a sum per `table.money`
+    column), currencies in the order they first appear. Amounts of different currencies are
+    never added together; the indicators' and measurements' numbers are never summed (a sum
+    of baselines or readings means nothing), only money."""
+    sums: dict[str, list[Decimal]] = {}
+    for row in table.rows:
+        for index, money in enumerate(table.money):
+            amount = row[money.amount]
+            if isinstance(amount, Amount):
+                line = sums.setdefault(amount.currency, [Decimal(0)] * len(table.money))
+                line[index] += amount.value
+    return tuple((currency, tuple(line)) for currency, line in sums.items())
 
 
 def decimal_places(value: Decimal) -> int:

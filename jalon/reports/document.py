@@ -239,6 +239,9 @@ class Entry:
     # Lists: per column, the labels a choice field offers (() for other fields), so that a blank
     # form can print them.
     column_options: tuple[tuple[str, ...], ...] = ()
+    # Lists: per column, the field's kind (a FieldKind value; "" for a computed column), so that
+    # a spreadsheet can give a money field its currency column and its totals.
+    column_kinds: tuple[str, ...] = ()
     records: tuple[Record, ...] = ()
 
 
@@ -384,6 +387,7 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
                 )
                 for f in item.fields
             ),
+            column_kinds=tuple(f.kind.value for f in item.fields),
             records=rows,
         )
     value = value if isinstance(value, Mapping) or item.kind is ItemKind.TEXT else None
@@ -546,6 +550,7 @@ def _with_lateness(entry: Entry, lines: tuple[LineStatus, ...]) -> Entry:
         entry,
         columns=(*entry.columns, _("Late (computed)")),
         column_options=(*entry.column_options, ()) if entry.column_options else (),
+        column_kinds=(*entry.column_kinds, "") if entry.column_kinds else (),
         records=records,
     )
 

@@ -4,8 +4,12 @@ Written the way a spreadsheet of the document's language reads them when opened 
 click: UTF-8 with a byte order mark (without it Excel shows « Ã© » for « é »), lines ending in
 CR LF, and in French a semicolon between fields and a decimal comma (French Excel's list
 separator and decimal mark; a comma-separated file opens there as a single column). Numbers of
-number fields are written as plain numbers; every text goes through `cells.cell_text` (never a
-formula, never over the 32,767-character cell limit).
+number fields and money amounts are written as plain numbers, a money field's currency in the
+next column (see `_number`); every text goes through `cells.cell_text` (never a formula, never
+over the 32,767-character cell limit).
+
+No « Total » rows, unlike the workbook: a CSV file is data to be summed, filtered or loaded,
+and a total among the records would be counted twice by whoever sums the column.
 """
 
 from __future__ import annotations
@@ -25,15 +29,17 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 def _number(value: Amount, language: str) -> str:
+    """A number as the spreadsheet of the file's language reads one: digits, a minus sign, the
+    decimal comma in French (the decimal point in English), and no thousands separator, which
+    would make it a text in one reader or another (« 18500000 », « 9,5 »). The same for money:
+    the currency is in its own column, so the amount stays a number that sums."""
     text = format(value.value, "f")
     return text.replace(".", ",") if language.startswith("fr") else text
 
 
 def _text(value: Value, language: str, files: dict[str, str]) -> str:
     if isinstance(value, Amount):
-        number = _number(value, language)
-        # An amount with its currency is text, not a number: it goes through the same check.
-        return cell_text(f"{number} {value.currency}", language) if value.currency else number
+        return _number(value, language)
     if isinstance(value, datetime.date):
         return value.isoformat()  # ISO dates: unambiguous, and read as dates by spreadsheets
     if isinstance(value, int):

@@ -1,16 +1,20 @@
 """The CSV deliverable: a zip of UTF-8 CSV files (with a byte order mark, for Excel), one per
-sheet of the workbook, holding the same tables; no formula, no cell over Excel's limit."""
+sheet of the workbook, holding the same tables (without the workbook's totals); amounts as
+numbers beside their currency; no internal id, no formula, no cell over Excel's limit."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from decimal import Decimal
 
 import pytest
 
 from jalon.reports import to_csv, to_xlsx
 from jalon.reports.cells import MAX_CELL
+from jalon.reports.document import Document
 from jalon.reports.selectors import plan_document
 
 from .test_docx import (
@@ -23,7 +27,7 @@ from .test_docx import (
     not_found,
     worksheet_lines,
 )
-from .test_xlsx import workbook
+from .test_xlsx import MIXED_FUNDING, expected_totals, is_total, questions, workbook
 
 
 @pytest.fixture
@@ -48,14 +52,15 @@ def all_text(tables: dict[str, list[list[str]]]) -> str:
     return "\n".join(cell for rows in tables.values() for row in rows for cell in row)
 
 
-def step_answers(tables: dict[str, list[list[str]]]) -> dict[str, str]:
-    """Item id → answer, over every step's file."""
-    return {
-        row[2]: row[4]
+def step_answers(tables: dict[str, list[list[str]]], document: Document) -> dict[str, str]:
+    """Item id → answer, over every step's file (question, then answer: no item ids)."""
+    by_question = {
+        row[2]: row[3]
         for name, rows in tables.items()
         if "-etape-" in name or "-step-" in name
         for row in rows[1:]
     }
+    return {item: by_question.get(question, "") for item, question in questions(document).items()}
 
 
 def test_csv_holds_every_seed_item_and_every_answer_of_the_demo_in_french(demo):
@@ -87,14 +92,16 @@ def test_csv_has_a_file_per_sheet_of_the_workbook_with_the_same_rows(demo):
     assert all(name.isascii() for name in names)
     for name, sheet in zip(names[1:], book.worksheets[1:], strict=True):
         assert tables[name][0] == [cell.value for cell in sheet[1]]
-        assert len(tables[name]) == sheet.max_row
+        totals = sum(1 for row in sheet.iter_rows(min_row=2) if is_total(row))
+        assert len(tables[name]) == sheet.max_row - totals  # the records, not the totals
     # French Excel's conventions: semicolons, decimal commas; a list's answer names its file.
     indicators = tables["15-6-1-indicateurs.csv"]
     assert [row[6] for row in indicators[1:]] == ["34", "46", "58", "9,5", "143", "68000"]
     assert indicators[1][7] == "2026-06-30"
     programmes = tables["05-2-1-programmes-concours-et-appels-a-projets.csv"]
-    assert programmes[1][4] == "25000000 XOF"
-    answers = step_answers(tables)
+    assert programmes[0][4:6] == ["Montant mobilisable", "Devise"]
+    assert programmes[1][4:6] == ["25000000", "XOF"]
+    answers = step_answers(tables, demo["fr"])
     assert (
         answers["indicators"]
         == "6\u00a0enregistrements\u00a0: voir «\u00a015-6-1-indicateurs.csv\u00a0»"
@@ -102,8 +109,9 @@ def test_csv_has_a_file_per_sheet_of_the_workbook_with_the_same_rows(demo):
 
 
 def test_csv_makes_no_formula_of_what_a_person_typed():
-    tables = read_zip(to_csv.build(hand_document(FORMULAS, HOSTILE_RECORDS)))
-    answers = step_answers(tables)
+    document = hand_document(FORMULAS, HOSTILE_RECORDS)
+    tables = read_zip(to_csv.build(document))
+    answers = step_answers(tables, document)
     for item_id, typed in FORMULAS.items():
         assert answers[item_id] == "'" + typed
     indicators = tables["15-6-1-indicateurs.csv"]
@@ -118,7 +126,7 @@ def test_csv_makes_no_formula_of_what_a_person_typed():
 
 def test_csv_cuts_a_cell_over_32767_characters_with_a_visible_note():
     document = hand_document({"competences": "a" * 50_000})
-    answers = step_answers(read_zip(to_csv.build(document)))
+    answers = step_answers(read_zip(to_csv.build(document)), document)
     assert len(answers["competences"]) == MAX_CELL
     assert answers["competences"].endswith("[texte tronqué\u00a0: 50000 caractères au total]")
 
@@ -130,3 +138,45 @@ def test_csv_of_an_empty_plan_builds_and_is_the_same_bytes_each_time(plan):
     tables = read_zip(data)
     assert missing_seed_items(all_text(tables)) == []
     assert tables["15-6-1-indicateurs.csv"][1:] == []
+
+
+def csv_number(text: str, language: str) -> Decimal:
+    """A number as the file's language writes it; a text raises, as a spreadsheet would see
+    it as text."""
+    return Decimal(text.replace(",", ".") if language == "fr" else text)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_csv_amounts_are_plain_numbers_beside_their_currency_and_sum_per_currency(language):
+    document = hand_document(records={"funding_programmes": MIXED_FUNDING}, language=language)
+    tables = read_zip(to_csv.build(document), language)
+    rows = next(rows for name, rows in tables.items() if name.startswith("05-2-1-"))
+    label = "Montant mobilisable" if language == "fr" else "Amount available"
+    amount = rows[0].index(label)
+    assert rows[0][amount + 1] == ("Devise" if language == "fr" else "Currency")
+    records = rows[1:]
+    assert len(records) == len(MIXED_FUNDING)  # no total rows among the data
+    sums: dict[str, Decimal] = {}
+    for row in records:
+        if row[amount] == "":  # a programme without an amount: both cells empty
+            assert row[amount + 1] == ""
+            continue
+        assert re.fullmatch(r"-?\d+([.,]\d+)?", row[amount]), row[amount]
+        assert re.fullmatch(r"[A-Z]{3}", row[amount + 1])
+        currency = row[amount + 1]
+        sums[currency] = sums.get(currency, Decimal(0)) + csv_number(row[amount], language)
+    assert sums == expected_totals(document, "funding_programmes", label)
+    # French decimal comma, English decimal point: what each language's spreadsheet reads.
+    cents = next(
+        row[amount] for row in records if row[amount + 1] == "EUR" and row[amount] != "30000"
+    )
+    assert cents == ("120000,50" if language == "fr" else "120000.50")
+
+
+def test_csv_shows_no_internal_id(demo):
+    tables = read_zip(to_csv.build(demo["fr"]))
+    step = tables["01-etape-1.csv"]
+    assert step[0] == ["Étape", "Section", "Question", "Réponse", "Options proposées (☒ = choisie)"]
+    cells = {cell for rows in tables.values() for row in rows for cell in row}
+    assert not {"orientation", "funding_programmes_text", "excluded_groups"} & cells
+    assert not [cell for cell in cells if "funding_programmes" in cell]
