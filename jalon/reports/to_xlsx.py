@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -42,7 +44,11 @@ from .cells import (
     totals,
     words,
 )
-from .document import Amount, Document, review_of
+from .document import Amount, Document, edition, review_of
+from .summary import Cell as Cell_
+from .summary import Money, summary_page
+from .summary import cell_text as cell_text_of
+from .to_pdf import colophon_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -364,7 +370,8 @@ def _contents_sheet(
     title_height = _height([str(title.value)], [sum(CONTENTS_WIDTHS) * 11 // 14])
     sheet.row_dimensions[1].height = title_height and title_height * 14 / 11
     row = 3
-    for label, value in contents.rows:
+    # The worksheet's fingerprint goes to the references at the end, with the contributors.
+    for label, value in (r for r in contents.rows if r[0] != w["hash"]):
         _put(sheet, row, 1, label, language).font = BOLD
         _put(sheet, row, 2, value, language).alignment = Alignment(
             wrap_text=True, vertical="top", horizontal="left"
@@ -383,15 +390,127 @@ def _contents_sheet(
         cell.font = LINK
         _put(sheet, row, 2, table.title, language)
         sheet.row_dimensions[row].height = _height((table.name, table.title), CONTENTS_WIDTHS)
+    _colophon_rows(sheet, row + 1, document)
     _set_widths(sheet, CONTENTS_WIDTHS)
     _print_setup(sheet, CONTENTS_WIDTHS, first_column=False)
 
 
+# Name, then places, dates, amounts: 88 characters, A4 upright at full size with BREAK_ROOM
+# for a reader's font a little wider than Calibri.
+SUMMARY_WIDTHS = (27, 16, 15, 15, 15)
+
+
+def _summary_cell(sheet: Worksheet, row: int, column: int, value: Cell_, language: str) -> Cell:
+    """A cell of the summary: an amount stays a number, its currency shown by the cell's format
+    (« 28 100 000 XOF »), so that it still adds up; a measure reads as written."""
+    if isinstance(value, Money):
+        cell = sheet.cell(row=row, column=column)
+        assert isinstance(cell, Cell)
+        cell.value = value.amount
+        places = decimal_places(value.amount)
+        # The currency is a three-letter code (the answers refuse anything else): safe to quote.
+        cell.number_format = f'{_amount_format(places)} "{value.currency}"'
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="right")
+        return cell
+    if isinstance(value, Decimal):
+        return _put(sheet, row, column, Amount(value), language)
+    return _put(sheet, row, column, value or "", language)
+
+
+def _summary_sheet(sheet: Worksheet, document: Document) -> None:
+    """The plan on one page (reports/summary.py), the workbook's first sheet: the facts, then
+    the pilot actions, the budget by funding source and the key indicators as small tables."""
+    language = document.meta.language
+    if document.summary is None:
+        return
+    with translation.override(language):
+        page = summary_page(
+            document.summary, service=document.meta.service, review=review_of(document.meta).line
+        )
+    last = len(SUMMARY_WIDTHS)
+    title = _put(sheet, 1, 1, f"{page.title} — {document.meta.title}", language)
+    title.font = TITLE
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    row = 3
+    for label, value in page.facts:
+        _put(sheet, row, 1, label, language).font = BOLD
+        _put(sheet, row, 2, value, language)
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
+        sheet.row_dimensions[row].height = _height(
+            (label, value), (SUMMARY_WIDTHS[0], sum(SUMMARY_WIDTHS[1:]))
+        )
+        row += 1
+    for block in page.blocks:
+        row += 1
+        _put(sheet, row, 1, block.title, language).font = BOLD
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        row += 1
+        if not block.rows:
+            _put(sheet, row, 1, block.empty, language)
+            row += 1
+            continue
+        widths = SUMMARY_WIDTHS[: len(block.columns)]
+        for column, header in enumerate(block.columns, start=1):
+            cell = _put(sheet, row, column, header, language)
+            cell.font = BOLD
+            cell.fill = HEADER_FILL
+        sheet.row_dimensions[row].height = _height(block.columns, widths)
+        for cells, bold in [(r, False) for r in block.rows] + [(r, True) for r in block.totals]:
+            row += 1
+            for column, item in enumerate(cells, start=1):
+                cell = _summary_cell(sheet, row, column, item, language)
+                cell.font = BOLD if bold else BODY
+                if bold:
+                    cell.border = TOTAL_BORDER
+            sheet.row_dimensions[row].height = _height([cell_text_of(v) for v in cells], widths)
+        row += 1
+        if block.more:
+            _put(sheet, row, 1, block.more, language)
+            row += 1
+    row += 1
+    _put(sheet, row, 1, page.open_title, language).font = BOLD
+    for line in page.open:
+        row += 1
+        _put(sheet, row, 1, f"– {line}", language)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+    _set_widths(sheet, SUMMARY_WIDTHS)
+    _print_setup(sheet, SUMMARY_WIDTHS, first_column=False)
+
+
+def _colophon_rows(sheet: Worksheet, row: int, document: Document) -> None:
+    """Under the plan's details: who wrote the plan, from its history, and the technical
+    references (the worksheet's fingerprint is for whoever checks a copy)."""
+    language = document.meta.language
+    colophon = colophon_text(document)
+    for title, rows in (
+        (
+            colophon["contributors_title"],
+            colophon["contributors"] or [[colophon["no_contributors"], ""]],
+        ),
+        (colophon["references_title"], colophon["references"]),
+    ):
+        row += 1
+        cell = _put(sheet, row, 1, title, language)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        _put(sheet, row, 2, "", language).fill = HEADER_FILL
+        for label, value in rows:
+            row += 1
+            _put(sheet, row, 1, label, language).font = BOLD
+            _put(sheet, row, 2, value, language)
+            sheet.row_dimensions[row].height = _height((label, value), CONTENTS_WIDTHS)
+        row += 1
+
+
 def write_sheets(workbook: Workbook, document: Document) -> list[Formula]:
-    """The contents sheet and the step and list sheets, appended to `workbook` in this order;
-    the formulas written, with their values (see `with_cached_values`)."""
+    """The summary, the contents sheet and the step and list sheets, appended to `workbook` in
+    this order; the formulas written, with their values (see `with_cached_values`)."""
     language = document.meta.language
     contents, *others = tables(document)
+    if document.summary is not None:
+        with translation.override(language):
+            name = _("Summary")
+        _summary_sheet(workbook.create_sheet(name[:31]), document)
     _contents_sheet(workbook.create_sheet(contents.name), contents, others, document)
     formulas = []
     for table in others:
@@ -436,7 +555,8 @@ def build(document: Document) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.worksheets[0])  # write_sheets makes every sheet
     formulas = write_sheets(workbook, document)
-    mark = review_of(document.meta).mark
+    # Every printed page says the review's state and which state of the plan it shows.
+    mark = f"{review_of(document.meta).mark} · {edition(document.meta)}"
     for worksheet in workbook.worksheets:
         _print_header(worksheet, mark)
     workbook.active = 0

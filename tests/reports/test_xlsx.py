@@ -102,14 +102,15 @@ def test_xlsx_in_english_holds_every_question_option_and_answer_in_english(demo)
 def test_xlsx_has_a_contents_sheet_then_a_sheet_per_step_and_per_list(demo):
     book = workbook(to_xlsx.build(demo["fr"]))
     names = book.sheetnames
-    assert names[:4] == [
+    assert names[:5] == [
+        "Synthèse",
         "Sommaire",
         "Étape 1",
         "1.2 Groupes sociaux et quartie…",
         "1.2 Opérateurs informels dont…",
     ]
     lists = [e for step in demo["fr"].steps for s in step.sections for e in s.entries if e.columns]
-    assert len(names) == 1 + 6 + len(lists)
+    assert len(names) == 2 + 6 + len(lists)
     assert all(len(name) <= 31 for name in names)
     assert len({name.casefold() for name in names}) == len(names)
     step = book["Étape 1"]
@@ -437,7 +438,7 @@ def test_no_sheet_prints_at_an_illegible_scale(demo, plan_kind):
             assert printed_scale(sheet) >= to_xlsx.MIN_SCALE, sheet.title
         else:  # printed at full size, over as many pages as it takes
             assert sheet.page_setup.scale in (None, 100), sheet.title
-        if sheet.title == "Sommaire":  # two columns, upright, at full size
+        if sheet.title in ("Synthèse", "Sommaire"):  # upright, at full size
             assert sheet.page_setup.orientation == "portrait" and not fitted
             continue
         assert sheet.print_title_rows == "$1:$1", sheet.title
@@ -476,10 +477,25 @@ def test_a_page_break_never_parts_an_amount_from_its_currency(demo):
         assert sum((w * 7 + 5) * 0.75 for w in page) <= PRINTABLE["landscape"]
 
 
-def test_a_summary_sheet_can_go_first():
-    document = hand_document(records={"funding_programmes": MIXED_FUNDING})
-    book = Workbook()
-    assert book.active is not None
-    book.active.title = "Synthèse"
-    to_xlsx.write_sheets(book, document)
-    assert book.sheetnames[:3] == ["Synthèse", "Sommaire", "Étape 1"]
+def test_the_summary_is_the_first_sheet_and_its_amounts_add_up(demo):
+    """The summary sheet: amounts are numbers (their currency shown by the cell's format), the
+    totals those of the summary, which tests/reports/test_summary.py checks against the
+    records."""
+    document = demo["fr"]
+    book = workbook(to_xlsx.build(document))
+    sheet = book.worksheets[0]
+    assert sheet.title == "Synthèse"
+    assert document.summary is not None
+    totals = [
+        [cell for cell in row if cell.value is not None]
+        for row in sheet.iter_rows()
+        if row[0].value == "Total XOF"
+    ]
+    pilots, funding = totals
+    total = document.summary.totals[0]
+    assert [c.value for c in pilots[1:]] == [total.planned]
+    assert [c.value for c in funding[1:]] == [total.identified, total.planned, total.balance]
+    assert all(c.number_format.endswith(' "XOF"') and c.font.b for c in funding[1:])
+    assert sheet.page_setup.orientation == "portrait"
+    text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert "Tekki Track SARL" in text and "Reste à faire" in text
