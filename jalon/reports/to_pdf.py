@@ -35,6 +35,10 @@ LONG_LABEL = 60
 # A table row whose cells are all this short never splits across pages: half a row under a
 # repeated header reads badly. A longer one may split, or it could not fit on a page.
 SHORT_ROW = 400
+# A card whose values hold up to this many characters in all stays whole on one page; a longer
+# one may run on to the next page, its heading repeated there: kept whole, a card taller than a
+# page would print over the footer and off the page.
+SHORT_CARD = 1500
 
 # Relative widths of each chart's data table (0: as wide as its content), and the width of its
 # drawing across the text column: the radar is square, the others are wide.
@@ -86,13 +90,27 @@ def _cells(record: Record, t: _Text) -> list[str]:
     ]
 
 
+def card_columns(entry: Entry, record: Record) -> list[int]:
+    """The columns a record's card shows: not the title (the card's heading says it), nor the
+    fields of another action family than the record's (empty questions it was never asked)."""
+    applicable = record.applicable or (True,) * len(entry.columns)
+    return [
+        n
+        for n, applies in enumerate(applicable)
+        if applies and not (n == entry.title_column and record.title)
+    ]
+
+
 def _record(entry: Entry, record: Record, number: int, t: _Text) -> dict[str, Any]:
     cells = _cells(record, t)
+    pairs = [[t(entry.columns[n]), cells[n]] for n in card_columns(entry, record)]
     return {
         "title": t(record.title) or str(number),
         "cells": cells,
         "short": all(len(cell) <= SHORT_ROW for cell in cells),
-        "pairs": [[t(c), cell] for c, cell in zip(entry.columns, cells, strict=True)],
+        # A card's rows, (label, value), and whether it stays whole on one page.
+        "pairs": pairs,
+        "whole": sum(len(value) for _label, value in pairs) <= SHORT_CARD,
     }
 
 
