@@ -102,7 +102,12 @@ def card_columns(entry: Entry, record: Record) -> list[int]:
 
 
 def _record(entry: Entry, record: Record, number: int, t: _Text) -> dict[str, Any]:
-    cells = _cells(record, t)
+    # A field of another family than the record's stays blank, even where an earlier choice of
+    # family left an answer in it: the record does not ask that question any more.
+    applicable = record.applicable or (True,) * len(record.cells)
+    cells = [
+        cell if applies else "" for cell, applies in zip(_cells(record, t), applicable, strict=True)
+    ]
     pairs = [[t(entry.columns[n]), cells[n]] for n in card_columns(entry, record)]
     return {
         "title": t(record.title) or str(number),

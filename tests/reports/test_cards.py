@@ -93,6 +93,31 @@ def test_lists_without_families_have_every_field_apply():
     assert all(e.title_column is None for e in entries if e.kind.value != "records")
 
 
+def test_an_answer_left_in_another_family_s_field_is_not_printed():
+    """A pilot action moved from « communication » to « data » keeps its old answers in the
+    store; neither its card nor its table row prints them."""
+    document = hand_document(
+        records={
+            "pilot_actions": [
+                ("p1", {"title": "Carte", "family": "data", "format": ["forums"], "data_type": "X"})
+            ]
+        }
+    )
+    with translation.override("fr"):
+        data = to_pdf.document_data(document)
+    entries = [e for step in data["steps"] for s in step["sections"] for e in s["entries"]]
+    record = next(e for e in entries if e["id"] == "pilot_actions")["records"][0]
+    ids = [f.id for f in _fields()]
+    stored = next(e for e in document.steps[3].sections[0].entries).records[0]
+    assert stored.cells[ids.index("format")] == "Forums"  # kept in the document's data
+    assert record["cells"][ids.index("format")] == ""
+    assert record["cells"][ids.index("data_type")] == "X"
+    labels = [squeezed(label) for label, _value in record["pairs"]]
+    assert labels == [
+        squeezed(f.label.fr) for f in _fields() if f.id not in COMMUNICATION and f.id != "title"
+    ]
+
+
 @pytest.fixture
 def demo(db):
     call_command("load_demo", stdout=StringIO())
