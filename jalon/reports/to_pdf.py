@@ -10,6 +10,7 @@ text alternatives.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,7 +172,14 @@ def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
         "table": [[t(cell) for cell in row] for row in chart.table],
         "table_columns": list(columns),
         "width": CHART_WIDTH.get(chart.id, 1.0),
+        "aspect": _aspect(chart.svg),
     }
+
+
+def _aspect(svg: str | None) -> float:
+    """A drawing's height over its width, from its viewBox (0 when it has none)."""
+    found = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg or "")
+    return float(found.group(2)) / float(found.group(1)) if found and float(found.group(1)) else 0
 
 
 def _section(section: Section, charts: list[Chart], t: _Text) -> dict[str, Any]:

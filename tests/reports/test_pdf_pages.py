@@ -32,6 +32,7 @@ from jalon.reports import to_pdf
 from jalon.reports.selectors import plan_document
 from jalon.worksheets.schema import FieldKind, ItemKind
 
+from .test_docx import hand_document
 from .test_pdf import pdf_pages, squeezed
 
 POINTS_PER_CM = 72 / 2.54
@@ -42,6 +43,9 @@ BOTTOM_MARGIN = 2.0 * POINTS_PER_CM
 HEADING_SIZES = (13.5, 10.5)
 # Glyph boxes of neighbouring lines may touch by rounding; a real overlap is far more.
 TOLERANCE = 0.5
+# A line's glyph boxes reach a little past the baseline a page's text ends on; the header's
+# and footer's text sits well within the margins.
+SLACK = 4.0
 FOOTER = {"fr": "Page {page} sur {total}", "en": "Page {page} of {total}"}
 
 
@@ -88,14 +92,21 @@ def page_problems(data: bytes, language: str, header: str) -> list[str]:
         total = len(pdf.pages)
         for number, page in enumerate(pdf.pages[1:], start=2):
             words = _words(page)
+            foot = page.height - BOTTOM_MARGIN + SLACK
             problems += [f"p. {number}: {o}" for o in _overlaps(words)]
-            top = " ".join(w["text"] for w in words if w["top"] < TOP_MARGIN)
-            bottom = " ".join(w["text"] for w in words if w["bottom"] > page.height - BOTTOM_MARGIN)
-            body = [
-                w
-                for w in words
-                if w["top"] >= TOP_MARGIN and w["bottom"] <= page.height - BOTTOM_MARGIN
+            # Any letter, slanted ones too (a chart's axis labels), in a margin but not one of
+            # the header's or footer's words: a drawing taller than the page overflows there.
+            outside = [
+                c["text"]
+                for c in page.chars
+                if (c["top"] < TOP_MARGIN - SLACK or c["bottom"] > foot)
+                and (abs(c["matrix"][1]) > 0.01 or c["size"] > 8.05)
             ]
+            if outside:
+                problems.append(f"p. {number}: « {''.join(outside)[:60]} » in a margin")
+            top = " ".join(w["text"] for w in words if w["top"] < TOP_MARGIN - SLACK)
+            bottom = " ".join(w["text"] for w in words if w["bottom"] > foot)
+            body = [w for w in words if w["top"] >= TOP_MARGIN - SLACK and w["bottom"] <= foot]
             footer = FOOTER[language].format(page=number, total=total)
             if not (bottom.endswith(" · " + footer) and bottom.count("·") == 1):
                 problems.append(f"p. {number}: footer band reads « {bottom} »")
@@ -275,6 +286,33 @@ def test_every_page_of_the_demo_plan_is_clean(demo, language):
 def test_every_page_of_a_plan_of_long_texts_and_long_lists_is_clean(demo, language):
     plan = stress_plan()
     assert check(plan, language) == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_partner_map_taller_than_a_page_is_drawn_smaller_not_over_the_footer(language):
+    """Forty-five actors: the map's drawing, an image that cannot break, would be taller than a
+    page; it is drawn smaller, and its table runs on."""
+    types = ["local_authorities", "private_companies", "telecoms"]
+    actors = [(f"a{n}", {"name": f"Acteur {n}", "type": types[n % 3]}) for n in range(45)]
+    partners = [
+        (
+            f"p{n}",
+            {"actor": f"a{n}", "interests": ["profit", "knowledge"], "resources": ["data"]},
+        )
+        for n in range(45)
+    ]
+    document = hand_document(records={"actors": actors, "partners": partners}, language=language)
+    with translation.override(language):
+        data = to_pdf.document_data(document)
+    chart = next(
+        c
+        for step in data["steps"]
+        for s in step["sections"]
+        for c in s["charts"]
+        if c["id"] == "partners"
+    )
+    assert chart["aspect"] * 17 > 20  # taller than a page's text at the column's width
+    assert page_problems(to_pdf.build(document), language, header_of(data)) == []
 
 
 def test_the_checks_see_words_over_each_other_and_in_the_margins():
