@@ -217,6 +217,11 @@ class Record:
     # One per column: the value as a number or a date where the field is one (spreadsheets keep
     # them sortable and summable), None elsewhere; empty for a record built without them.
     values: tuple[Amount | datetime.date | None, ...] = ()
+    # One per column: whether the field applies to this record. A list whose fields come in
+    # groups, one per option of a choice field (the pilot actions' « data » and
+    # « communication » families), asks only the chosen family's questions: a card leaves out
+    # the other family's fields (a table keeps the column, blank). Empty: every field applies.
+    applicable: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,9 @@ class Entry:
     # a spreadsheet can give a money field its currency column and its totals.
     column_kinds: tuple[str, ...] = ()
     records: tuple[Record, ...] = ()
+    # Lists: the column that names each record (the item's title field), so that a card headed
+    # by the record's title does not repeat it as a row; None when the list has none.
+    title_column: int | None = None
 
 
 @dataclass(frozen=True)
@@ -363,6 +371,34 @@ def _typed(field: Field, value: Any) -> Amount | datetime.date | None:
     return _date(value) if field.kind is FieldKind.DATE else None
 
 
+def family_field(item: Item) -> Field | None:
+    """The choice field whose options are the item's field groups (a pilot action's family),
+    None when the item's fields are not grouped that way."""
+    groups = {group.id for group in item.groups}
+    if not groups:
+        return None
+    return next(
+        (
+            f
+            for f in item.fields
+            if f.kind is FieldKind.CHOICE
+            and groups <= {leaf.code for o in f.options for leaf in (o.options or (o,))}
+        ),
+        None,
+    )
+
+
+def applicable_fields(item: Item, data: Mapping[str, Any]) -> tuple[bool, ...]:
+    """Per field of `item`, whether it applies to the record `data`: a field of another group
+    than the record's family does not. Empty when every field applies (the item has no
+    families, or the record has none chosen)."""
+    family = family_field(item)
+    chosen = data.get(family.id) if family else None
+    if not isinstance(chosen, str) or chosen not in {group.id for group in item.groups}:
+        return ()
+    return tuple(f.group is None or f.group == chosen for f in item.fields)
+
+
 def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str]) -> Entry:
     question = str(item.label)
     if item.kind is ItemKind.RECORDS:
@@ -372,9 +408,11 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
                 title=titles.get(uid, ""),
                 cells=tuple(describe_field(f, data.get(f.id), titles) for f in item.fields),
                 values=tuple(_typed(f, data.get(f.id)) for f in item.fields),
+                applicable=applicable_fields(item, data),
             )
             for uid, data in records
         )
+        field_ids = [f.id for f in item.fields]
         return Entry(
             id=item.id,
             kind=item.kind,
@@ -389,6 +427,9 @@ def _entry(item: Item, value: Any, records: RecordData, titles: Mapping[str, str
             ),
             column_kinds=tuple(f.kind.value for f in item.fields),
             records=rows,
+            title_column=field_ids.index(item.title_field)
+            if item.title_field in field_ids
+            else None,
         )
     value = value if isinstance(value, Mapping) or item.kind is ItemKind.TEXT else None
     selected: set[str] = set()
@@ -543,6 +584,7 @@ def _with_lateness(entry: Entry, lines: tuple[LineStatus, ...]) -> Entry:
             title=record.title,
             cells=(*record.cells, lateness(by_uid[record.uid])),
             values=(*record.values, None) if record.values else (),
+            applicable=(*record.applicable, True) if record.applicable else (),
         )
         for record in entry.records
     )

@@ -10,6 +10,7 @@ text alternatives.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,10 @@ LONG_LABEL = 60
 # A table row whose cells are all this short never splits across pages: half a row under a
 # repeated header reads badly. A longer one may split, or it could not fit on a page.
 SHORT_ROW = 400
+# A card whose values hold up to this many characters in all stays whole on one page; a longer
+# one may run on to the next page, its heading repeated there: kept whole, a card taller than a
+# page would print over the footer and off the page.
+SHORT_CARD = 1500
 
 # Relative widths of each chart's data table (0: as wide as its content), and the width of its
 # drawing across the text column: the radar is square, the others are wide.
@@ -87,13 +92,32 @@ def _cells(record: Record, t: _Text) -> list[str]:
     ]
 
 
+def card_columns(entry: Entry, record: Record) -> list[int]:
+    """The columns a record's card shows: not the title (the card's heading says it), nor the
+    fields of another action family than the record's (empty questions it was never asked)."""
+    applicable = record.applicable or (True,) * len(entry.columns)
+    return [
+        n
+        for n, applies in enumerate(applicable)
+        if applies and not (n == entry.title_column and record.title)
+    ]
+
+
 def _record(entry: Entry, record: Record, number: int, t: _Text) -> dict[str, Any]:
-    cells = _cells(record, t)
+    # A field of another family than the record's stays blank, even where an earlier choice of
+    # family left an answer in it: the record does not ask that question any more.
+    applicable = record.applicable or (True,) * len(record.cells)
+    cells = [
+        cell if applies else "" for cell, applies in zip(_cells(record, t), applicable, strict=True)
+    ]
+    pairs = [[t(entry.columns[n]), cells[n]] for n in card_columns(entry, record)]
     return {
         "title": t(record.title) or str(number),
         "cells": cells,
         "short": all(len(cell) <= SHORT_ROW for cell in cells),
-        "pairs": [[t(c), cell] for c, cell in zip(entry.columns, cells, strict=True)],
+        # A card's rows, (label, value), and whether it stays whole on one page.
+        "pairs": pairs,
+        "whole": sum(len(value) for _label, value in pairs) <= SHORT_CARD,
     }
 
 
@@ -149,7 +173,14 @@ def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
         "table": [[t(cell) for cell in row] for row in chart.table],
         "table_columns": list(columns),
         "width": CHART_WIDTH.get(chart.id, 1.0),
+        "aspect": _aspect(chart.svg),
     }
+
+
+def _aspect(svg: str | None) -> float:
+    """A drawing's height over its width, from its viewBox (0 when it has none)."""
+    found = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg or "")
+    return float(found.group(2)) / float(found.group(1)) if found and float(found.group(1)) else 0
 
 
 def _section(section: Section, charts: list[Chart], t: _Text) -> dict[str, Any]:

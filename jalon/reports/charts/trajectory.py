@@ -38,6 +38,26 @@ QUALITY_SHAPES = ("verified", "reported", "estimated", "")
 EXPECTED = ' stroke-width="2" stroke-dasharray="6 4"'
 
 
+def _free_spot(
+    content: str,
+    spots: list[tuple[float, float, str]],
+    taken: list[tuple[float, float, float, float]],
+) -> tuple[float, float, str] | None:
+    """The first of `spots` (x, baseline, anchor) where `content` fits inside the plot without
+    touching a box of `taken` (left, right, top, bottom): its left edge, baseline and anchor."""
+    width = svg.text_width(content, SIZE)
+    for x, bottom, anchor in spots:
+        left = x if anchor == "start" else x - width
+        if left < LEFT + 2 or left + width > WIDTH - 2:
+            continue
+        if all(
+            left + width <= l0 or r0 <= left or bottom <= t0 or b0 <= bottom - SIZE
+            for l0, r0, t0, b0 in taken
+        ):
+            return left, bottom, anchor
+    return None
+
+
 def percent(share: Decimal | None) -> str:
     """A share as a whole percentage (« 64 % », "64%")."""
     if share is None:
@@ -234,35 +254,45 @@ def _drawing(
     if trajectory.measurements:
         latest = trajectory.measurements[-1]
         written.append((latest.date, latest.value, "latest"))
+    # Each label where it fits: within the plot, clear of the labels already written; else
+    # on the point's other side, else without its unit, else not at all (the table under the
+    # chart has every value). A long unit or close values would print labels over each other.
+    boxes: list[tuple[float, float, float, float]] = []
+    rising = trajectory.direction >= 0
     for date, value, kind in written:
         x, y = x_of(date), y_of(value)
-        content = with_unit(value, trajectory.unit)
-        width = svg.text_width(content, SIZE)
         colour = svg.MUTED if kind == "baseline" else svg.ACCENT
         weight = "normal" if kind == "baseline" else "bold"
+        spots: list[tuple[float, float, str]] = []
         if kind == "latest":  # beside its marker, right of it when there is room
-            right = x + 10 + width <= WIDTH - 4
-            x, anchor = (x + 10, "start") if right else (x - 10, "end")
-            body.append(
-                svg.text(x, y + 4, content, size=SIZE, anchor=anchor, fill=colour, weight=weight)
-            )
-            continue
-        # Baseline and target: on the side of their point away from the lines, which leave the
-        # baseline towards the target (below the baseline and above the target when it rises).
-        rising = trajectory.direction >= 0
-        below = rising if kind == "baseline" else not rising
-        if below and y + 19 > BOTTOM - 3:  # no room under it: over it
-            below = False
-        elif not below and y - 10 < TOP - 6:
-            below = True
-        shifted = y + 19 if below else y - 10
-        if kind == "baseline":
-            x, anchor = max(x - 5, LEFT + 2), "start"
+            spots = [(x + 10, y + 4, "start"), (x - 10, y + 4, "end")]
         else:
-            x, anchor = min(x + 6, WIDTH - 4), "end"
-        body.append(
-            svg.text(x, shifted, content, size=SIZE, anchor=anchor, fill=colour, weight=weight)
-        )
+            # Baseline and target: on the side of their point away from the lines, which leave
+            # the baseline towards the target (below the baseline and above the target when it
+            # rises), else on the other side.
+            below = rising if kind == "baseline" else not rising
+            sides = [below, not below]
+            if y + 19 > BOTTOM - 3:  # no room under it
+                sides = [False]
+            elif y - 10 < TOP - 6:  # no room over it
+                sides = [True]
+            if kind == "baseline":
+                x, anchor = max(x - 5, LEFT + 2), "start"
+            else:
+                x, anchor = min(x + 6, WIDTH - 4), "end"
+            spots = [(x, y + 19 if side else y - 10, anchor) for side in sides]
+        for content in dict.fromkeys((with_unit(value, trajectory.unit), number(value))):
+            box = _free_spot(content, spots, boxes)
+            if box is not None:
+                left, bottom, anchor = box
+                boxes.append((left, left + svg.text_width(content, SIZE), bottom - SIZE, bottom))
+                x = left if anchor == "start" else left + svg.text_width(content, SIZE)
+                body.append(
+                    svg.text(
+                        x, bottom, content, size=SIZE, anchor=anchor, fill=colour, weight=weight
+                    )
+                )
+                break
     present = {k[2:] for _d, _v, k in points if k.startswith("m:")}
     body.append(_key(quality_names, present))
     return svg.document(chart_id, WIDTH, HEIGHT, title, description, "".join(body))
