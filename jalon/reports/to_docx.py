@@ -830,14 +830,26 @@ def _list(out: _Writer, entry: Entry) -> None:
             blank=not entry.records,
         )
         return
-    # A record shows the fields it fills; an empty list prints as a blank form of every field.
+    # A record shows the fields it fills, those of its family only (a pilot action's data or
+    # communication questions), its title in its heading and not again below it; an empty list
+    # prints as a blank form of every field.
     records = [
-        (f"{i}. {record.title}" if record.title else f"{i}.", _cells(record, out.language))
+        (
+            f"{i}. {record.title}" if record.title else f"{i}.",
+            _cells(record, out.language),
+            [
+                (not record.applicable or record.applicable[n])
+                and (n != entry.title_column or not record.title)
+                for n in range(len(columns))
+            ],
+        )
         for i, record in enumerate(entry.records, start=1)
-    ] or [("1.", blank)]
-    for heading, cells in records:
+    ] or [("1.", blank, [True] * len(columns))]
+    for heading, cells, shown in records:
         out.paragraph(heading, "Heading 4")
-        pairs = list(zip(columns, cells, strict=True))
+        pairs = [
+            pair for pair, keep in zip(zip(columns, cells, strict=True), shown, strict=True) if keep
+        ]
         out.table(
             (6.0, TEXT_WIDTH - 6.0),
             [

@@ -9,16 +9,19 @@ import html
 import io
 import re
 from io import StringIO
+from typing import Any
 
+import docx
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from jalon.accounts.models import User
 from jalon.plans.demo import DEMO_USER, demo_plan
-from jalon.reports import to_pdf
+from jalon.reports import to_docx, to_pdf
 from jalon.reports.document import Entry
 from jalon.reports.selectors import plan_document
 from jalon.worksheets.loading import latest_definition
@@ -180,3 +183,42 @@ def test_the_print_view_s_cards_show_their_family_s_questions_and_their_title_on
         assert rows.isdisjoint(label[f] for f in other), caption.group(1)
         assert label["title"] not in rows
         assert label["description"] in rows
+
+
+def caption(table: Any) -> str:
+    """A DOCX table's caption (its accessible name, `w:tblCaption`)."""
+    found = table._tbl.tblPr.find(qn("w:tblCaption"))
+    return str(found.get(qn("w:val"))) if found is not None else ""
+
+
+def test_the_docx_cards_show_their_family_s_questions_and_their_title_once():
+    """The same in the DOCX, answers left in another family's field included: each card's
+    table holds its own family's rows and no title row (the title is the card's heading)."""
+    document = hand_document(
+        records={
+            "pilot_actions": [
+                (
+                    "p1",
+                    {"title": "Carte", "family": "data", "format": ["forums"], "data_type": "X"},
+                ),
+                ("p2", {"title": "Radio", "family": "communication", "data_type": "Y"}),
+            ]
+        }
+    )
+    word = docx.Document(io.BytesIO(to_docx.build(document)))
+    label = {f.id: str(f.label.fr) for f in _fields()}
+    headings = [
+        p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 4"
+    ]
+    assert "1. Carte" in headings and "2. Radio" in headings
+
+    def card(title: str) -> list[str]:
+        table = next(t for t in word.tables if caption(t).endswith(title))
+        return [row.cells[0].text for row in table.rows]
+
+    rows = [card("1. Carte"), card("2. Radio")]
+    data, communication = rows
+    assert label["data_type"] in data and label["format"] not in data
+    assert label["data_type"] not in communication
+    assert label["title"] not in data + communication
+    assert label["family"] in data and label["family"] in communication
