@@ -891,7 +891,10 @@ def _chart(out: _Writer, chart: Chart) -> None:
     if chart.svg is None:
         out.paragraph(chart.message, "Empty answer")
     else:
-        out.picture(charts.png(chart.svg, width=CHART_PIXELS), chart.title, chart.alt)
+        # A long roadmap prints in page-sized parts: a picture taller than a page is cut off.
+        for n, drawing in enumerate(chart.parts or (chart.svg,), start=1):
+            alt = chart.alt if n == 1 else f"{chart.title} ({n}/{len(chart.parts)})"
+            out.picture(charts.png(drawing, width=CHART_PIXELS), chart.title, alt)
     if len(chart.table) > 1:
         header, *rows = chart.table
         widths = _widths(header, rows)

@@ -174,6 +174,8 @@ def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
         "table_columns": list(columns),
         "width": CHART_WIDTH.get(chart.id, 1.0),
         "aspect": _aspect(chart.svg),
+        # A long roadmap's page-sized parts, each with its height over its width.
+        "parts": [{"svg": part, "aspect": _aspect(part)} for part in chart.parts],
     }
 
 
@@ -414,6 +416,8 @@ def build(document: Document) -> bytes:
             for chart in section["charts"]:
                 if chart["svg"] is not None:
                     chart["svg"] = for_typst(chart["svg"])
+                for part in chart["parts"]:
+                    part["svg"] = for_typst(part["svg"])
     return compile_typst(
         TEMPLATE.read_bytes(),
         format="pdf",

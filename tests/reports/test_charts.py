@@ -245,3 +245,31 @@ def test_a_chart_renders_to_a_png_of_the_asked_width(demo):
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", image[16:24])
     assert width == 800 and 0 < height < 800
+
+
+def test_a_long_roadmap_also_comes_in_page_sized_parts_on_one_axis(demo):
+    """Fifty lines drawn as one image had to shrink to a third of their size to fit a page,
+    illegible; the PDF and DOCX print the parts instead, ten lines each, same months."""
+    from jalon.reports.charts.roadmap import PART_ROWS
+
+    day = datetime.date(2027, 1, 1)
+    bars = tuple(
+        RoadmapBar(
+            f"Action {n}", day, day + datetime.timedelta(days=30 * n), "Prévue", "planned", ""
+        )
+        for n in range(1, 26)
+    )
+    chart = charts_of(replace(demo["fr"], roadmap=bars))["roadmap"]
+    assert chart.svg is not None and len(chart.parts) == 3
+    months: list[list[str]] = []
+    for n, part in enumerate(chart.parts):
+        shown = [t for t in texts(part) if t.startswith("Action ")]
+        assert shown == [
+            f"Action {i}" for i in range(n * PART_ROWS + 1, min(25, (n + 1) * PART_ROWS) + 1)
+        ]
+        width, height = (float(v) for v in parsed(part).get("viewBox", "").split()[2:])
+        assert height / width * 17 <= 20  # cm: at full width, within a page's room for a chart
+        months.append([t for t in texts(part) if t in ("janv.", "juil.")])
+    assert months[0] and months[0] == months[1] == months[2]  # the same axis on every part
+    # A short roadmap is one drawing.
+    assert charts_of(demo["fr"])["roadmap"].parts == ()

@@ -83,10 +83,11 @@ def _is_heading(word: dict[str, Any]) -> bool:
     )
 
 
-def page_problems(data: bytes, language: str, header: str) -> list[str]:
+def page_problems(data: bytes, language: str, header: str, lead: str = "") -> list[str]:
     """What is wrong on each page but the cover (it has no margins): words over each other,
     words in the header's or the footer's band that are not theirs, a heading as the page's
-    last line."""
+    last line. `lead`: what the footer says before the page number (the review mark and which
+    state of the plan), when the caller knows it."""
     problems: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         total = len(pdf.pages)
@@ -108,7 +109,8 @@ def page_problems(data: bytes, language: str, header: str) -> list[str]:
             bottom = " ".join(w["text"] for w in words if w["bottom"] > foot)
             body = [w for w in words if w["top"] >= TOP_MARGIN - SLACK and w["bottom"] <= foot]
             footer = FOOTER[language].format(page=number, total=total)
-            if not (bottom.endswith(" · " + footer) and bottom.count("·") == 1):
+            expected = f"{lead} · {footer}" if lead else None
+            if bottom != expected if expected else not bottom.endswith(" · " + footer):
                 problems.append(f"p. {number}: footer band reads « {bottom} »")
             if top != header:
                 problems.append(f"p. {number}: header band reads « {top} »")
@@ -181,7 +183,8 @@ def check(plan: Plan, language: str) -> list[str]:
     with translation.override(language):
         data = to_pdf.document_data(document)
     pdf = to_pdf.build(document)
-    return page_problems(pdf, language, header_of(data)) + split_blocks(pdf, data)
+    lead = " ".join(f"{data['review']['mark']} · {data['meta']['edition']}".split())
+    return page_problems(pdf, language, header_of(data), lead) + split_blocks(pdf, data)
 
 
 # A plan that stresses the layout, written through the services as a team's edits.

@@ -29,6 +29,10 @@ class Chart:
     alt: str
     table: tuple[tuple[str, ...], ...]
     item: str = ""
+    # A drawing too tall for a printed page (the roadmap of many lines) also comes in
+    # page-sized parts, on the same axis: the PDF and the DOCX print them one after the other,
+    # each legible, where `svg` whole would have to shrink to a third. The web page scrolls.
+    parts: tuple[str, ...] = ()
 
 
 def decimal(value: str | None) -> Decimal | None:

@@ -29,6 +29,9 @@ NAME_SIZE = 12.0
 LEAD_SIZE = 11.0
 STEPS = (1, 2, 3, 6, 12)  # months between two labelled ticks
 MIN_LABEL_GAP = 40.0
+# Lines per printed part of a long roadmap: ten rows of three-line names and the axis stay
+# under the height a chart may take on an A4 page at full width.
+PART_ROWS = 10
 
 # Fill and outline per status code; unknown codes are drawn grey.
 COLOURS = {
@@ -112,11 +115,18 @@ def _status(status: str, x0: float, x1: float, middle: float, fill: str) -> str:
     return svg.text(x0 - 5, middle + 4, svg.shorten(status, left, 11), size=11, anchor="end")
 
 
+Span = tuple[datetime.date, datetime.date, bool]  # first and last day shown, today inside
+
+
 def _drawing(
-    chart_id: str, title: str, description: str, bars: tuple[RoadmapBar, ...], today: datetime.date
+    chart_id: str,
+    title: str,
+    description: str,
+    bars: tuple[RoadmapBar, ...],
+    today: datetime.date,
+    span: Span,
 ) -> str:
-    dated = [b for b in bars if _dated(b)]
-    first, last, today_shown = _range(dated, today)
+    first, last, today_shown = span
     days = (last - first).days
     area = AREA_RIGHT - AREA_LEFT
 
@@ -214,10 +224,20 @@ def roadmap_chart(document: Document) -> Chart:
         return Chart("roadmap", title, None, message, message, table, item="roadmap")
     today = document.meta.generated
     description = _description(bars, dated, today)
+    span = _range(dated, today)
+    parts = (
+        tuple(
+            _drawing(f"chart-roadmap-{n}", title, description, bars[i : i + PART_ROWS], today, span)
+            for n, i in enumerate(range(0, len(bars), PART_ROWS), start=1)
+        )
+        if len(bars) > PART_ROWS
+        else ()
+    )
     return Chart(
         id="roadmap",
         title=title,
-        svg=_drawing("chart-roadmap", title, description, bars, today),
+        svg=_drawing("chart-roadmap", title, description, bars, today, span),
+        parts=parts,
         message="",
         alt=description,
         table=table,
