@@ -845,6 +845,11 @@ def _list(out: _Writer, entry: Entry) -> None:
         )
         for i, record in enumerate(entry.records, start=1)
     ] or [("1.", blank, [True] * len(columns))]
+    if entry.records and entry.title_column is not None:
+        # The title is the card's heading: say once which field it is.
+        out.paragraph(
+            _("Each card is headed by: %(field)s") % {"field": columns[entry.title_column]}, "Small"
+        )
     for heading, cells, shown in records:
         out.paragraph(heading, "Heading 4")
         pairs = [

@@ -304,14 +304,15 @@ def test_docx_prints_narrow_lists_as_one_table_and_wide_lists_as_a_table_per_rec
     assert len(groups.rows) == 1 + 3
     header = groups.rows[0]._tr.trPr
     assert header is not None and header.find(qn("w:tblHeader")) is not None  # on each page
-    # Pilot actions (12 fields): a field/value table per action, its empty fields left out.
-    actions = [t for t in tables if t.rows[0].cells[0].text == "Intitulé de l’action test"]
+    # Pilot actions (12 fields): a field/value table per action, its empty fields left out, its
+    # title in the card's heading only.
+    actions = [t for t in tables if t.rows[0].cells[0].text == "Famille d’action"]
     assert len(actions) == 3
     assert all(len(t.columns) == 2 for t in actions)
     entry = next(e for s in demo["fr"].steps[3].sections for e in s.entries)
     first = entry.records[0]
-    filled = [c for c in first.cells if c.strip()]
-    assert len(filled) < len(entry.columns)  # a data action leaves communication fields out
+    filled = [c for n, c in enumerate(first.cells) if c.strip() and n != entry.title_column]
+    assert len(filled) < len(entry.columns) - 1  # a data action leaves communication fields out
     assert [row.cells[1].text for row in actions[0].rows] == filled
 
 
@@ -428,7 +429,7 @@ def _cannot_split(row: Any) -> bool:
 
 def test_docx_keeps_each_record_whole_and_list_rows_unsplit(demo):
     document = docx.Document(io.BytesIO(to_docx.build(demo["fr"])))
-    actions = [t for t in document.tables if t.rows[0].cells[0].text == "Intitulé de l’action test"]
+    actions = [t for t in document.tables if t.rows[0].cells[0].text == "Famille d’action"]
     assert len(actions) == 3
     for table in actions:
         # No row breaks across pages, and the table stays on one page: every row but the last
@@ -450,12 +451,14 @@ def test_docx_lets_a_record_taller_than_a_page_break_rather_than_cut_it():
     document = hand_document(
         records={
             "pilot_actions": [
-                ("p1", {"title": "Action longue", "description": long_text}),
+                ("p1", {"title": "Action longue", "family": "data", "description": long_text}),
             ]
         }
     )
     data = docx.Document(io.BytesIO(to_docx.build(document)))
-    table = next(t for t in data.tables if t.rows[0].cells[1].text == "Action longue")
+    table = next(
+        t for t in data.tables if t.rows[-1].cells[-1].text.startswith("Un texte très long")
+    )
     long_row = next(row for row in table.rows if row.cells[1].text.startswith("Un texte"))
     # A row that cannot split yet is taller than a page is cut off in Word and LibreOffice.
     assert not _cannot_split(long_row)
