@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
@@ -31,7 +31,7 @@ from jalon.worksheets.display import (
     long_day,
     option_label,
 )
-from jalon.worksheets.followup import FollowUp
+from jalon.worksheets.followup import FollowUp, stored_date, stored_number
 from jalon.worksheets.profile import Profile, Score
 from jalon.worksheets.schema import Definition, ItemKind
 
@@ -114,29 +114,12 @@ class Summary:
     pilots_without_budget: tuple[str, ...]
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
 def _money(value: Any) -> Money | None:
     if not isinstance(value, Mapping):
         return None
-    amount = _decimal(value.get("amount"))
+    amount = stored_number(value.get("amount"))
     currency = str(value.get("currency") or "").strip().upper()
     return Money(amount, currency) if amount is not None else None
-
-
-def _day(value: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
 
 
 def _sums(amounts: list[Money]) -> tuple[Money, ...]:
@@ -161,8 +144,8 @@ def _pilots(
     pilots = []
     for uid, data in records.get("pilot_actions", ()):
         lines = [line for _uid, line in roadmap if line.get("action") == uid]
-        starts = [d for d in (_day(line.get("start")) for line in lines) if d]
-        ends = [d for d in (_day(line.get("end")) for line in lines) if d]
+        starts = [d for d in (stored_date(line.get("start")) for line in lines) if d]
+        ends = [d for d in (stored_date(line.get("end")) for line in lines) if d]
         lead = next((line["lead_partner"] for line in lines if line.get("lead_partner")), "")
         perimeter = next(
             (str(p.get("territory") or "") for _uid, p in perimeters if p.get("action") == uid),
@@ -241,10 +224,10 @@ def _indicators(records: Mapping[str, RecordData], progress: FollowUp) -> list[K
             KeyIndicator(
                 name=str(data.get("name") or ""),
                 unit=str(data.get("unit") or ""),
-                baseline=_decimal(data.get("baseline_value")),
-                baseline_date=_day(data.get("baseline_date")),
-                target=_decimal(data.get("target_value")),
-                target_date=_day(data.get("target_date")),
+                baseline=stored_number(data.get("baseline_value")),
+                baseline_date=stored_date(data.get("baseline_date")),
+                target=stored_number(data.get("target_value")),
+                target_date=stored_date(data.get("target_date")),
                 latest=last.value if last else None,
                 latest_date=last.date if last else None,
             )

@@ -330,25 +330,12 @@ def colophon_data(document: Document, t: _Text) -> dict[str, Any]:
     }
 
 
-def document_data(document: Document) -> dict[str, Any]:
-    """The document as plain data in its language, ready to lay out: the PDF template reads it
-    as JSON, the print view renders it as HTML. Call it with the document's language active."""
+def frame_data(document: Document, t: _Text) -> dict[str, Any]:
+    """What every page of a deliverable typeset by Typst carries: the fonts, the plan's details,
+    the fixed words and the review's state (the PDF's furniture, the summary image's band)."""
     meta = document.meta
-    t = _Text(meta.language)
-    charts = list(all_charts(document))
-    placed = {e.id for s in document.steps for sec in s.sections for e in sec.entries}
-    answered = sum(s.answered for s in document.steps)
-    total = sum(s.total for s in document.steps)
     title = t(meta.title)
-    steps = [_step(step, charts, t) for step in document.steps]
     review = review_of(meta)
-    if steps and any(c.item not in placed for c in charts):
-        # A chart whose item this worksheet lacks still prints, after the last section.
-        steps[-1]["sections"][-1]["charts"] += [
-            _chart(c, t) for c in charts if c.item not in placed
-        ]
-    if steps:
-        steps[_follow_up_step(document)]["sections"].append(_follow_up(document, t))
     return {
         "fonts": list(FONTS),
         "meta": {
@@ -381,6 +368,37 @@ def document_data(document: Document) -> dict[str, Any]:
         # Atop the cover and on every page after it: who validated the plan, or that it is a
         # draft, so a page printed alone still says which.
         "review": {"validated": review.validated, "line": t(review.line), "mark": t(review.mark)},
+    }
+
+
+def summary_image_data(document: Document) -> dict[str, Any]:
+    """The summary image's data: the page's frame and the summary, nothing of the steps (their
+    charts would be drawn for nothing)."""
+    with translation.override(document.meta.language):
+        t = _Text(document.meta.language)
+        return {**frame_data(document, t), "summary": summary_data(document, t)}
+
+
+def document_data(document: Document) -> dict[str, Any]:
+    """The document as plain data in its language, ready to lay out: the PDF template reads it
+    as JSON, the print view renders it as HTML. Call it with the document's language active."""
+    meta = document.meta
+    t = _Text(meta.language)
+    charts = list(all_charts(document))
+    placed = {e.id for s in document.steps for sec in s.sections for e in sec.entries}
+    answered = sum(s.answered for s in document.steps)
+    total = sum(s.total for s in document.steps)
+    steps = [_step(step, charts, t) for step in document.steps]
+    review = review_of(meta)
+    if steps and any(c.item not in placed for c in charts):
+        # A chart whose item this worksheet lacks still prints, after the last section.
+        steps[-1]["sections"][-1]["charts"] += [
+            _chart(c, t) for c in charts if c.item not in placed
+        ]
+    if steps:
+        steps[_follow_up_step(document)]["sections"].append(_follow_up(document, t))
+    return {
+        **frame_data(document, t),
         "cover": [
             [_("Validation"), t(review.line)],
             [_("Date"), long_date(meta.generated, meta.language)],

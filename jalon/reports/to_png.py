@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import io
 
-from django.utils import translation
 from PIL import Image
 
 from .document import Document
-from .to_pdf import document_data
+from .to_pdf import summary_image_data
 from .typesetting import TEMPLATES, compile_typst
 
 TEMPLATE = TEMPLATES / "summary-image.typ"
@@ -40,9 +39,7 @@ def _palette(png: bytes) -> bytes:
 
 def build(document: Document) -> bytes:
     """The summary as PNG bytes, in the document's language."""
-    with translation.override(document.meta.language):
-        data = document_data(document)
-    data.pop("steps")  # the image holds the summary only; the charts' SVG need not travel
+    data = summary_image_data(document)
     source = TEMPLATE.read_bytes()
 
     def draw(width: float) -> bytes:

@@ -46,7 +46,9 @@ LATE = "late"
 NEVER_LATE = frozenset({"done", "suspended", "cancelled"})
 
 
-def _decimal(value: Any) -> Decimal | None:
+def stored_number(value: Any) -> Decimal | None:
+    """A number as a plan stores it (text), or None for anything else: an imported file may
+    hold anything, and reading it must not fail."""
     if value in (None, "") or isinstance(value, bool):
         return None
     try:
@@ -56,7 +58,8 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _date(value: Any) -> datetime.date | None:
+def stored_date(value: Any) -> datetime.date | None:
+    """A date as a plan stores it (ISO text), or None for anything else."""
     if isinstance(value, datetime.date):
         return value
     try:
@@ -172,8 +175,8 @@ class FollowUp:
 
 
 def _point(data: Mapping[str, Any], value: str, date: str) -> Point | None:
-    number = _decimal(data.get(value))
-    return Point(number, _date(data.get(date))) if number is not None else None
+    number = stored_number(data.get(value))
+    return Point(number, stored_date(data.get(date))) if number is not None else None
 
 
 def _verdict(
@@ -217,8 +220,8 @@ def trajectory(
         )
         for m_uid, data in measurements
         if data.get("indicator") == uid
-        and (day := _date(data.get("date"))) is not None
-        and (value := _decimal(data.get("value"))) is not None
+        and (day := stored_date(data.get("date"))) is not None
+        and (value := stored_number(data.get("value"))) is not None
     ]
     own.sort(key=lambda m: m.date)  # stable: two on the same day keep the list's order
     baseline = _point(indicator, "baseline_value", "baseline_date")
@@ -240,7 +243,7 @@ def trajectory(
 def line_status(
     uid: str, data: Mapping[str, Any], today: datetime.date, action: str = ""
 ) -> LineStatus:
-    start, end = _date(data.get("start")), _date(data.get("end"))
+    start, end = stored_date(data.get("start")), stored_date(data.get("end"))
     status = _text(data.get("status"))
     days = 0
     if status in ("", PLANNED) and start is not None and start < today:
