@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jalon.plans",
     "jalon.discussions",
     "jalon.worksheets",
+    "jalon.field",
     "jalon.reports",  # its management commands: export_plan, import_plan
     "jalon.backups",  # its management commands: backup, restore
     "django.contrib.auth",
