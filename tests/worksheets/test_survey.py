@@ -5,6 +5,7 @@ the file, the question and the reason."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -22,7 +23,7 @@ from jalon.worksheets.survey import (
 DEFINITION = latest_definition("gerer-les-services-urbains")
 
 
-def raw() -> dict:
+def raw() -> Any:
     return yaml.safe_load(SURVEY_PATH.read_text(encoding="utf-8"))
 
 
@@ -42,9 +43,14 @@ def test_the_bundled_survey_asks_what_the_issue_lists():
         "maturity_services",
         "maturity_startups",
     }
-    assert all(DEFINITION.item(item).kind is ItemKind.MATURITY for item in informed)
-    type_codes = {o.code for o in DEFINITION.item("actors").field("type").options}
+    items = [DEFINITION.item(item) for item in informed]
+    assert all(item and item.kind is ItemKind.MATURITY for item in items)
+    actors = DEFINITION.item("actors")
+    type_field = actors.field("type") if actors else None
+    assert type_field is not None
+    type_codes = {o.code for o in type_field.options}
     operator_type = survey.question("operator_type")
+    assert operator_type is not None
     assert all(option.actor_type in type_codes for option in operator_type.options)
 
 
