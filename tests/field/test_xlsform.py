@@ -53,7 +53,7 @@ FORMS = every_form()
 
 def as_pyxform(text: str) -> str:
     """pyxform (and so KoboToolbox) writes typographic apostrophes and no-break spaces plain."""
-    return clean_text_values(text.replace("\xa0", " ").replace("\u202f", " "))
+    return str(clean_text_values(text.replace("\xa0", " ").replace("\u202f", " ")))
 
 
 @cache
