@@ -224,13 +224,12 @@ class _Builder:
         self.survey.append(
             _question(f"{select} {list_name}", naming.item_name(item), item.label, item.help)
         )
-        if item.note is not None or item.kind is ItemKind.MATURITY:
-            note = item.note or Text(fr="Note", en="Note")
+        if item.note is not None:  # an item without one takes no note (answers.py)
             self.survey.append(
                 _question(
                     "text",
                     naming.note_name(item),
-                    note,
+                    item.note,
                     appearance=MULTILINE,
                     **_length(item.max_length),
                 )

@@ -156,8 +156,8 @@ def test_the_whole_worksheet_holds_every_item_field_and_code_by_its_name(key, ve
             assert codes[naming.choice_list(item)] == {str(lv.level) for lv in item.levels}
         elif item.kind is not ItemKind.TEXT:
             assert codes[naming.choice_list(item)] == {o.code for o in item.leaf_options()}
-        if item.note is not None or item.kind is ItemKind.MATURITY:
-            assert f"{path.rsplit('/', 1)[0]}/{naming.note_name(item)}" in nodes
+        note = f"{path.rsplit('/', 1)[0]}/{naming.note_name(item)}"
+        assert (note in nodes) is (item.note is not None), item.id
         if item.target:
             assert f"{path.rsplit('/', 1)[0]}/{naming.target_name(item)}" in nodes
             assert f"{path.rsplit('/', 1)[0]}/{naming.target_date_name(item)}" in nodes
