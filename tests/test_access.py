@@ -136,6 +136,15 @@ ACCESS = {
     "plan_follow_up": ("get", "/plans/{plan}/follow-up/", {}, MEMBERS_READ),
     "plan_download": ("get", "/plans/{plan}/download/pdf/", {}, MEMBERS_READ),
     "plan_download:json": ("get", "/plans/{plan}/download/json/", {}, MEMBERS_READ),
+    "plan_xlsform": ("get", "/plans/{plan}/xlsform/", {}, MEMBERS_READ),
+    "plan_xlsform:step": ("get", "/plans/{plan}/xlsform/", {"step": "2"}, MEMBERS_READ),
+    "plan_xlsform:no-such-step": (
+        "get",
+        "/plans/{plan}/xlsform/",
+        {"step": "9"},
+        row(LOGIN, 404, 404, 404, 404, 404),
+    ),
+    "plan_xlsform_operators": ("get", "/plans/{plan}/xlsform/operators/", {}, MEMBERS_READ),
     # Review: the plan is a draft (validated once, then changed: see `ids`). Editors and owners
     # ask for a review; only validators (here the owner) ask for changes, which a draft cannot
     # get (409), or validate it.
@@ -333,6 +342,8 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/print/",
         "/plans/{plan}/follow-up/",
         "/plans/{plan}/download/pdf/",
+        "/plans/{plan}/xlsform/?step=2",
+        "/plans/{plan}/xlsform/operators/",
         "/plans/{plan}/versions/{version}/",
         "/plans/{plan}/versions/{version}/download/json/",
         "/plans/{plan}/versions/",

@@ -125,3 +125,13 @@ def choice_list(item: Item, field: Field | None = None) -> str:
 def question_name(question_id: str) -> str:
     """An operators' survey question: its id (they are unique in the survey)."""
     return question_id
+
+
+def instruction_name(section: Section) -> str:
+    """The note that shows a section's instruction at the top of its group."""
+    return f"{section_group(section)}_instruction"
+
+
+def intro_name() -> str:
+    """The operators' survey's opening note; no survey question may take this id."""
+    return "survey_intro"
