@@ -168,23 +168,6 @@ def _level_label(level: Level) -> Text:
     )
 
 
-def _family_field(item: Item) -> Field | None:
-    """The choice field whose options are the item's field groups (a pilot action's family).
-    The rule of jalon.reports.document.family_field, which this room sits below; a test keeps
-    the two in step."""
-    groups = {group.id for group in item.groups}
-    if not groups:
-        return None
-    return next(
-        (
-            f
-            for f in item.fields
-            if f.kind is FieldKind.CHOICE and groups <= {code for code, _ in _leaves(f.options)}
-        ),
-        None,
-    )
-
-
 class _Builder:
     def __init__(self, definition: Definition) -> None:
         self.definition = definition
@@ -243,7 +226,7 @@ class _Builder:
     def records(self, item: Item) -> None:
         repeat = naming.item_name(item)
         self.survey.append(_question("begin_repeat", repeat, item.label, appearance=FIELD_LIST))
-        family = _family_field(item)
+        family = item.family_field()
         for field in item.fields:
             relevant = (
                 {"relevant": f"selected(${{{naming.field_name(item, family)}}}, '{field.group}')"}

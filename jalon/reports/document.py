@@ -371,28 +371,11 @@ def _typed(field: Field, value: Any) -> Amount | datetime.date | None:
     return _date(value) if field.kind is FieldKind.DATE else None
 
 
-def family_field(item: Item) -> Field | None:
-    """The choice field whose options are the item's field groups (a pilot action's family),
-    None when the item's fields are not grouped that way."""
-    groups = {group.id for group in item.groups}
-    if not groups:
-        return None
-    return next(
-        (
-            f
-            for f in item.fields
-            if f.kind is FieldKind.CHOICE
-            and groups <= {leaf.code for o in f.options for leaf in (o.options or (o,))}
-        ),
-        None,
-    )
-
-
 def applicable_fields(item: Item, data: Mapping[str, Any]) -> tuple[bool, ...]:
     """Per field of `item`, whether it applies to the record `data`: a field of another group
     than the record's family does not. Empty when every field applies (the item has no
     families, or the record has none chosen)."""
-    family = family_field(item)
+    family = item.family_field()
     chosen = data.get(family.id) if family else None
     if not isinstance(chosen, str) or chosen not in {group.id for group in item.groups}:
         return ()

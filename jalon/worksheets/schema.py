@@ -137,6 +137,23 @@ class Item:
     def fields_in(self, group_id: str | None) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.group == group_id)
 
+    def family_field(self) -> Field | None:
+        """The choice field whose options are the item's field groups (a pilot action's
+        family: only the chosen family's fields apply), None when its fields are not grouped
+        that way."""
+        groups = {group.id for group in self.groups}
+        if not groups:
+            return None
+        return next(
+            (
+                f
+                for f in self.fields
+                if f.kind is FieldKind.CHOICE
+                and groups <= {leaf.code for o in f.options for leaf in (o.options or (o,))}
+            ),
+            None,
+        )
+
 
 @dataclass(frozen=True)
 class Section:

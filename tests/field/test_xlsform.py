@@ -14,13 +14,11 @@ from jalon.field import naming
 from jalon.field.xlsform import (
     LANGUAGE_NAMES,
     Form,
-    _family_field,
     form_xlsx,
     operators_form,
     step_numbered,
     worksheet_form,
 )
-from jalon.reports.document import family_field
 from jalon.worksheets.answers import MAX_FIELD_TEXT, MAX_LINE_TEXT
 from jalon.worksheets.loading import bundled_definitions, latest_definition
 from jalon.worksheets.schema import Definition, FieldKind, ItemKind
@@ -204,7 +202,7 @@ def test_family_fields_are_relevant_only_when_their_family_is_chosen():
     all_binds = binds(root)
     item = LATEST.item("pilot_actions")
     assert item is not None
-    family = family_field(item)
+    family = item.family_field()
     assert family is not None
     path = item_paths(LATEST)["pilot_actions"]
     grouped = [f for f in item.fields if f.group]
@@ -213,12 +211,6 @@ def test_family_fields_are_relevant_only_when_their_family_is_chosen():
         relevant = all_binds[f"{path}/{naming.field_name(item, field)}"]["relevant"]
         assert relevant == f"selected( ../{naming.field_name(item, family)} , '{field.group}')"
     assert "relevant" not in all_binds[f"{path}/{naming.field_name(item, family)}"]
-
-
-def test_the_field_module_finds_the_same_family_field_as_the_deliverables():
-    for definition in bundled_definitions().values():
-        for item in definition.items:
-            assert _family_field(item) == family_field(item), item.id
 
 
 def test_text_lengths_are_constrained_and_only_record_fields_are_required():
