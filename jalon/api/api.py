@@ -111,7 +111,24 @@ class Pages(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=s.MAX_INT)
 
 
-api = NinjaAPI(
+class JalonAPI(NinjaAPI):
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        # The language the answer's messages are in (the page middleware would say its own).
+        response["Content-Language"] = translation.get_language() or settings.LANGUAGE_CODE
+        return response
+
+
+api = JalonAPI(
     title="Jalon API",
     version="1",
     description=(

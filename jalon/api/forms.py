@@ -13,7 +13,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=AccessToken.NAME_LENGTH,
-        help_text=_("What will use it, e.g. « Tableau de bord de la région »."),
+        help_text=_("What will use it, e.g. “Regional dashboard”."),
         validators=[PlainTextValidator(_("Token name"))],
     )
     scope = forms.ChoiceField(

@@ -132,6 +132,7 @@ def test_errors_speak_the_language_of_accept_language(client, plan, editor):
     assert french.status_code == english.status_code == 422
     assert french.json()["detail"] != english.json()["detail"]
     assert "text" in english.json()["detail"]
+    assert (french["Content-Language"], english["Content-Language"]) == ("fr", "en")
     anonymous = client.get("/api/v1/municipalities", HTTP_ACCEPT_LANGUAGE="en")
     assert "token" in anonymous.json()["detail"]
 
