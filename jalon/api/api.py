@@ -6,6 +6,7 @@ token cannot write. An outsider gets 404 exactly as on the pages, a member witho
 capability 403. Every refusal is a JSON `{"detail": …}` in the person's language."""
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -394,13 +395,11 @@ def _revision(revision: Revision) -> dict[str, Any]:
     }
 
 
-def _lazy(queryset: QuerySet[Any], shape: Any) -> Any:
-    """A queryset that ninja's pagination can slice and count, shaped row by row."""
-    return _ShapedQuery(queryset, shape)
+class _Shaped:
+    """A queryset as ninja's pagination reads it (sliced and counted), each row of the page
+    shaped on the way out: one query for the page, one for the count."""
 
-
-class _ShapedQuery:
-    def __init__(self, queryset: QuerySet[Any], shape: Any) -> None:
+    def __init__(self, queryset: QuerySet[Any], shape: Callable[[Any], dict[str, Any]]) -> None:
         self.queryset, self.shape = queryset, shape
 
     def __len__(self) -> int:
@@ -434,7 +433,7 @@ def member_list(request: HttpRequest, organisation_id: Id) -> Any:
     """Its members, as the municipality's page shows them to every member."""
     organisation, _membership = organisation_for(_user(request), organisation_id)
     members = organisation.memberships.select_related("user").order_by("user__name", "pk")
-    return _lazy(
+    return _Shaped(
         members,
         lambda m: {
             "id": m.pk,
@@ -453,7 +452,7 @@ def municipality_plans(request: HttpRequest, organisation_id: Id) -> Any:
     plans: QuerySet[Plan] = organisation.plans.select_related("organisation").order_by(
         "-updated", "-pk"
     )
-    return _lazy(plans, _plan_summary)
+    return _Shaped(plans, _plan_summary)
 
 
 # Plans, answers and records.
@@ -528,7 +527,7 @@ def record_list(request: HttpRequest, plan_id: Id, item_id: Key) -> Any:
     plan = _plan(request, plan_id)
     item = _item(definition_of(plan), item_id, records=True)
     records = Record.objects.filter(plan=plan, item_id=item.id).select_related("updated_by")
-    return _lazy(records, _record_out)
+    return _Shaped(records, _record_out)
 
 
 @plans.post("/{plan_id}/items/{item_id}/records", response={201: s.RecordOut, **PROBLEMS})
@@ -592,7 +591,7 @@ def record_remove(
 def plan_history(request: HttpRequest, plan_id: Id) -> Any:
     """Every accepted change of the plan, newest first."""
     plan = _plan(request, plan_id)
-    return _lazy(Revision.objects.filter(plan=plan).select_related("user"), _revision)
+    return _Shaped(Revision.objects.filter(plan=plan).select_related("user"), _revision)
 
 
 @plans.get("/{plan_id}/items/{item_id}/history", response={200: list[s.RevisionOut], **PROBLEMS})
@@ -603,7 +602,7 @@ def item_history(request: HttpRequest, plan_id: Id, item_id: Key) -> Any:
     if item is None:
         raise Http404(_("This worksheet has no item %(id)r.") % {"id": item_id})
     revisions = Revision.objects.filter(plan=plan, item_id=item.id).select_related("user")
-    return _lazy(revisions, _revision)
+    return _Shaped(revisions, _revision)
 
 
 # Deliverables.

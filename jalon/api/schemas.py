@@ -152,7 +152,7 @@ class ThreadOut(Schema):
 
 class CommentIn(Schema):
     item: str = Field(..., max_length=64)
-    body: str = Field(..., max_length=5000)
+    body: str = Field(..., max_length=5000)  # a guard; the service says the real limit, in words
     record: str = Field("", max_length=32)
 
 
