@@ -3,6 +3,7 @@ from django.urls import include, path
 
 import jalon.converters  # noqa: F401  (registers <id:…> and <key:…>)
 from jalon.accounts import views as accounts
+from jalon.api.api import api
 from jalon.organisations import views as organisations
 from jalon.plans import views as plans
 from jalon.plans import views_advice as plans_advice
@@ -20,6 +21,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/profile/tokens/", accounts.token_new, name="token_new"),
+    path(
+        "accounts/profile/tokens/<id:token_id>/revoke/",
+        accounts.token_revoke_view,
+        name="token_revoke",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", accounts.language_switch, name="set_language"),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),
@@ -91,6 +98,7 @@ urlpatterns = [
     path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
     path("", include("jalon.field.urls")),  # XLSForms for KoboToolbox and ODK
+    path("api/v1/", api.urls),  # the JSON API, its OpenAPI description and its docs page
 ]
 
 handler400 = "jalon.http.bad_request"

@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
+from jalon.api.tokens import token_create
 from jalon.discussions.models import Notification
 from jalon.discussions.services import notify, thread_start
 from jalon.organisations.services import invitation_create
@@ -251,6 +252,20 @@ ACCESS = {
         {"name": "Awa", "language": "fr", "digest": "daily"},
         row(LOGIN, 302, 302, 302, 302, 302),
     ),
+    # Personal access tokens for the API: anyone signed in makes their own (the page answers
+    # with the token, shown once); only its owner (here the owner) revokes it.
+    "token_new": (
+        "post",
+        "/accounts/profile/tokens/",
+        {"name": "Tableau de bord", "scope": "read", "days": "90"},
+        row(LOGIN, 200, 200, 200, 200, 200),
+    ),
+    "token_revoke": (
+        "post",
+        "/accounts/profile/tokens/{access_token}/revoke/",
+        {},
+        row(LOGIN, 404, 404, 404, 404, 302),
+    ),
     "notifications": ("get", "/notifications/", {}, SIGNED_IN),
     "notifications_read": ("post", "/notifications/read/", {}, row(LOGIN, 302, 302, 302, 302, 302)),
     # The owner's notification: anyone else gets a 404, as for one that does not exist.
@@ -303,7 +318,9 @@ def ids(plan, people):
     set_aside = advice_set_aside(
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
+    access_token = token_create(user=people["owner"], name="Script", scope="read").token
     return {
+        "access_token": access_token.pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,

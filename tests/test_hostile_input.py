@@ -11,6 +11,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
+from jalon.api.tokens import token_create
 from jalon.discussions.services import thread_start
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
@@ -183,7 +184,9 @@ def ids(plan, people):
     set_aside = advice_set_aside(
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
+    access_token = token_create(user=people["owner"], name="Script", scope="read").token
     return {
+        "access_token": access_token.pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
