@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "jalon.field",
     "jalon.reports",  # its management commands: export_plan, import_plan
     "jalon.backups",  # its management commands: backup, restore
-    "jalon.api",  # the JSON API's tokens and its create_token command
     "ninja",  # serves the API documentation page's scripts and styles from /static/, no CDN
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import get_resolver
 
-from jalon.api.tokens import token_create
+from jalon.accounts.tokens import token_create
 from jalon.discussions.models import Notification
 from jalon.discussions.services import notify, thread_start
 from jalon.organisations.services import invitation_create

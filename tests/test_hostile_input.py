@@ -11,7 +11,7 @@ import pytest
 from django import forms
 from django.conf import settings
 
-from jalon.api.tokens import token_create
+from jalon.accounts.tokens import token_create
 from jalon.discussions.services import thread_start
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside

@@ -23,7 +23,7 @@ from django.core import serializers
 from django.test import Client
 from django.utils import timezone
 
-from jalon.api.tokens import token_create
+from jalon.accounts.tokens import token_create
 from jalon.discussions.services import thread_start
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.organisations.services import invitation_create

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jalon.worksheets.text import PlainTextValidator
 
-from .models import User
+from .models import AccessToken, Scope, User
+from .tokens import DEFAULT_DAYS, MAX_DAYS
 
 
 class SignupForm(UserCreationForm[User]):
@@ -62,3 +63,20 @@ class ProfileForm(forms.ModelForm[User]):
         self.fields["name"].validators.append(PlainTextValidator(_("Your name")))
         if not self.initial.get("language"):  # not chosen yet: the language of the page
             self.initial["language"] = get_language()
+
+
+class TokenForm(forms.Form):
+    """A new personal access token: what it is for, whether it may write, how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=AccessToken.NAME_LENGTH,
+        help_text=_("What will use it, e.g. “Regional dashboard”."),
+        validators=[PlainTextValidator(_("Token name"))],
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"), choices=Scope.choices, initial=Scope.READ, widget=forms.RadioSelect
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS
+    )

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from jalon.api.forms import TokenForm
-from jalon.api.tokens import NewToken, TokenError, token_create, token_revoke, tokens_of
+from jalon.accounts.forms import TokenForm
+from jalon.accounts.tokens import NewToken, TokenError, token_create, token_revoke, tokens_of
 from jalon.http import AuthenticatedRequest
 
 from .forms import ProfileForm, SignupForm

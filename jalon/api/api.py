@@ -24,7 +24,8 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
 from jalon.access import Capability, organisation_for, organisations_of, plan_for
-from jalon.accounts.models import User
+from jalon.accounts.models import AccessToken, User
+from jalon.accounts.tokens import token_authenticate
 from jalon.discussions.selectors import plan_threads
 from jalon.discussions.services import CommentError, thread_start
 from jalon.organisations.models import Membership
@@ -47,8 +48,6 @@ from jalon.worksheets.loading import bundled_definitions
 from jalon.worksheets.schema import Definition, Item, ItemKind
 
 from . import schemas as s
-from .models import AccessToken
-from .tokens import token_authenticate
 
 # Path parameters, bounded: a 64-bit id at most (a larger one would overflow in the query) and
 # an item id or record uid of at most 64 characters.

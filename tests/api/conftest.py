@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from jalon.accounts.tokens import token_create
 from jalon.api.api import THROTTLE
-from jalon.api.tokens import token_create
 from jalon.plans.services import record_add
 from tests.conftest import ROLES
 

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from jalon.api.models import AccessToken
-from jalon.api.tokens import TokenError, token_authenticate, token_create, token_revoke
+from jalon.accounts.models import AccessToken
+from jalon.accounts.tokens import TokenError, token_authenticate, token_create, token_revoke
 
 from ..conftest import client_for
 from .conftest import call
@@ -23,7 +23,7 @@ from .conftest import call
 def test_the_database_keeps_a_hash_never_the_secret(people):
     new = token_create(user=people["editor"], name="Tableau de bord", scope="write")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM api_accesstoken")
+        cursor.execute("SELECT * FROM accounts_accesstoken")
         rows = cursor.fetchall()
     stored = " ".join(str(value) for row in rows for value in row)
     assert new.secret not in stored

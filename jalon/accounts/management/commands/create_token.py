@@ -5,9 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jalon.accounts.models import User
-from jalon.api.models import Scope
-from jalon.api.tokens import DEFAULT_DAYS, MAX_DAYS, TokenError, token_create
+from jalon.accounts.models import Scope, User
+from jalon.accounts.tokens import DEFAULT_DAYS, MAX_DAYS, TokenError, token_create
 
 
 class Command(BaseCommand):

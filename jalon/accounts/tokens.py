@@ -14,10 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jalon.accounts.models import User
 from jalon.worksheets.text import text_problem
 
-from .models import AccessToken, Scope
+from .models import AccessToken, Scope, User
 
 TOKEN_START = "jalon_"  # noqa: S105  # nosec B105: not a secret, what every token starts with
 PREFIX_LENGTH = len(TOKEN_START) + 6
