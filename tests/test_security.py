@@ -30,6 +30,7 @@ from jalon.plans.advice import advice_set_aside
 from jalon.plans.services import record_add
 
 from .conftest import PASSWORD
+from .field.shapes import proposed_import
 from .test_access import ACCESS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,9 @@ def ids(plan, people):
     set_aside = advice_set_aside(
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
+    submission = proposed_import(plan, people["owner"])
     return {
+        "submission": submission.pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
