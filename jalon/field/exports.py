@@ -50,6 +50,7 @@ MAX_BYTES = 10 * 1024 * 1024  # an export of thousands of submissions is under 1
 MAX_EXPANDED = 60 * 1024 * 1024  # a ZIP (XLSX too) may not expand past this: no ZIP bomb
 MAX_MEMBERS = 200  # files in a ZIP: Central's holds one per repeat, an XLSX about 20
 MAX_ROWS = 5_000  # submissions and repeat rows together
+MAX_LINES = 4 * MAX_ROWS  # lines of a sheet, empty ones included
 MAX_COLUMNS = 2_000  # the whole worksheet form has about 400 questions
 MAX_DEPTH = 12  # JSON nesting: steps › sections › repeat › fields is under 8
 MAX_ERRORS = 20
@@ -161,7 +162,7 @@ def _option_columns(columns: list[str]) -> set[str]:
 
 
 def _geopoints(row: dict[str, str]) -> dict[str, str]:
-    """Central's CSV splits a geopoint into four columns: joined back into « lat lon alt acc »."""
+    """Central's CSV splits a geopoint into four columns: joined back into “lat lon alt acc”."""
     joined: dict[str, str] = {}
     for column in row:
         if column.endswith("-Latitude"):
@@ -271,7 +272,9 @@ def _xlsx_tables(content: bytes, budget: list[int]) -> list[_Table]:
                 continue
             header = _header([_text(cell.value) for cell in first], sheet.title)
             rows = []
-            for cells in lines:
+            for line, cells in enumerate(lines, start=2):
+                if line > MAX_LINES:  # empty rows too: a sheet may claim a million of them
+                    raise _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
                 values = {}
                 for column, cell in zip(header, cells, strict=False):
                     if not column or cell.value is None:
@@ -483,8 +486,8 @@ def _json(text: str, budget: list[int]) -> Export:
     else:
         raise _fail(
             _(
-                "This JSON file holds no submissions: KoboToolbox's have a « results » list, "
-                "ODK Central's a « value » list."
+                "This JSON file holds no submissions: KoboToolbox's have a “results” list, "
+                "ODK Central's a “value” list."
             )
         )
     submissions = [_json_submission(raw, n, "", budget) for n, raw in enumerate(items, start=1)]

@@ -118,6 +118,15 @@ def _resolved(item: Item, data: Mapping[str, Any], uids: Mapping[str, str]) -> d
     return resolved
 
 
+def _merged(before: Any, submitted: Any) -> Any:
+    """What the submission proposes: its parts left blank keep the plan's (a note or a target
+    not filled in the field, a record's field left empty, erase nothing)."""
+    if not isinstance(before, Mapping) or not isinstance(submitted, Mapping):
+        return submitted
+    filled = {k: v for k, v in submitted.items() if v not in (None, "", [])}
+    return {**before, **filled}
+
+
 # A new plan ------------------------------------------------------------------------------------
 
 
@@ -200,9 +209,10 @@ def import_choose(*, submission_import: SubmissionImport, index: int) -> Submiss
     definition = definition_of(plan)
     proposals: list[dict[str, Any]] = []
     answers = {a.item_id: a for a in Answer.objects.filter(plan=plan)}
-    for item_id, value in entry.answers.items():
+    for item_id, submitted in entry.answers.items():
         current = answers.get(item_id)
         before = current.value if current else None
+        value = _merged(before, submitted)
         if before == value:
             continue
         proposals.append(
@@ -259,7 +269,7 @@ def import_choose(*, submission_import: SubmissionImport, index: int) -> Submiss
                     "title": record.title,
                     "uid": uid,
                     "before": current_record.data,
-                    "after": record.data,
+                    "after": _merged(current_record.data, record.data),
                     "version": current_record.version,
                 }
             )

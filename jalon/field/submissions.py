@@ -120,8 +120,8 @@ def file_mark(export: Export) -> Mark:
         raise _fail(
             _(
                 "The file has no %(mark)s column: it answers a form Jalon did not make, or it "
-                "was exported with labels rather than names. Export it again choosing « XML "
-                "values and headers » (KoboToolbox) or the CSV/JSON download (ODK Central)."
+                "was exported with labels rather than names. Export it again choosing “XML "
+                "values and headers” (KoboToolbox) or the CSV/JSON download (ODK Central)."
             )
             % {"mark": MARK}
         )
@@ -222,12 +222,17 @@ def _labels(options: Sequence[Option]) -> dict[str, str]:
 
 
 def _label_problem(text: str, options: Sequence[Option]) -> str | None:
-    """A label where a code belongs: the file was exported with labels."""
+    """A label where a code belongs: the file was exported with labels. A multiple choice's
+    labels are joined by the server in ways that cannot be split back: any label in it tells."""
     codes = {leaf.code for option in options for leaf in option.options or (option,)}
-    if text and text not in codes and text.strip().casefold() in _labels(options):
+    if not text.strip() or text in codes or all(word in codes for word in text.split()):
+        return None
+    labels = _labels(options)
+    folded = text.strip().casefold()
+    if folded in labels or any(label in folded for label in labels if len(label) >= 4):
         return _(
-            "« %(value)s » is an option's label, not its code: export the file again choosing "
-            "« XML values and headers »."
+            "“%(value)s” is an option's label, not its code: export the file again choosing "
+            "“XML values and headers”."
         ) % {"value": text[:60]}
     return None
 
@@ -268,7 +273,8 @@ def _answer(item: Item, submission: Submission, problems: _Problems) -> tuple[bo
     for part, name in parts:  # part by part, so that a problem names its column
         text = texts[part].strip()
         column = submission.values[name].column if name in submission.values else name
-        if part in ("choice", "target") and item.kind is ItemKind.SINGLE_CHOICE:
+        choice_kinds = (ItemKind.SINGLE_CHOICE, ItemKind.MULTIPLE_CHOICE)
+        if part in ("choice", "choices", "target") and item.kind in choice_kinds:
             label = _label_problem(text, item.options)
             if label:
                 problems.at(submission, column, label)
@@ -385,15 +391,16 @@ def _records(
         for number, (row, raw) in enumerate(rows[item.id]):
             problem = next(
                 (
-                    (field_name(item, f), _label_problem(str(raw[f.id] or ""), f.options))
+                    (column, label)
                     for f in item.fields
-                    if f.kind is FieldKind.CHOICE
-                    and _label_problem(str(raw[f.id] or ""), f.options)
+                    if f.options
+                    and (column := field_name(item, f)) in row.values
+                    and (label := _label_problem(row.values[column].text, f.options))
                 ),
                 None,
             )
             if problem:
-                problems.at(row, row.values[problem[0]].column, str(problem[1]))
+                problems.at(row, row.values[problem[0]].column, problem[1])
                 continue
             try:
                 data = clean_record(item, _resolve(item, raw, own, plan), references)
@@ -404,6 +411,20 @@ def _records(
                 CheckedRecord(f"{NEW}{item.id}:{number}", _record_title(item, raw), data)
             )
     return checked
+
+
+def _no_question_read(export: Export, names: set[str]) -> None:
+    """The mark is there (a question without a label keeps its name) but no question is: the
+    file was exported with labels for headers."""
+    for submission in export.submissions:
+        if (set(submission.values) | set(submission.repeats)) & names:
+            return
+    raise _fail(
+        _(
+            "No column of the file is a question of the form: it was exported with labels for "
+            "headers. Export it again choosing “XML values and headers”."
+        )
+    )
 
 
 def check_worksheet(
@@ -417,6 +438,8 @@ def check_worksheet(
     check_worksheet_mark(mark, definition)
     step = mark.step
     items = [i for s in definition.steps if step in (None, s.number) for i in s.items]
+    names = {i.id for i in items} | {name for i in items for _part, name in _answer_parts(i)}
+    _no_question_read(export, names)
     problems = _Problems()
     entries = []
     for submission in export.submissions:
@@ -509,7 +532,7 @@ def _operator(submission: Submission, survey: Survey, problems: _Problems) -> An
                 problems.at(
                     submission,
                     column,
-                    _("answered, yet it is only asked after « %(option)s » to « %(question)s ».")
+                    _("answered, yet it is only asked after “%(option)s” to “%(question)s”.")
                     % {"option": option, "question": asked},
                 )
             continue
@@ -541,7 +564,7 @@ def _operator(submission: Submission, survey: Survey, problems: _Problems) -> An
                 problems.at(
                     submission,
                     column,
-                    _("« %(option)s » cannot be ticked with another answer.")
+                    _("“%(option)s” cannot be ticked with another answer.")
                     % {"option": exclusive.label if exclusive else alone[0]},
                 )
                 continue
@@ -564,6 +587,7 @@ class OperatorsFile:
 def check_operators(export: Export, survey: Survey, definition: Definition) -> OperatorsFile:
     mark = file_mark(export)
     check_survey_mark(mark, survey, definition)
+    _no_question_read(export, {question.id for question in survey.questions})
     problems = _Problems()
     responses = [_operator(submission, survey, problems) for submission in export.submissions]
     problems.raise_if_any()

@@ -49,7 +49,7 @@ from .submissions import OperatorsFile, SubmissionsError, WorksheetEntry, check_
 
 ACCEPT = ".xlsx,.csv,.json,.zip"
 HELP = gettext_lazy(
-    "An export of KoboToolbox (XLSX, CSV or JSON, « XML values and headers ») or of ODK Central "
+    "An export of KoboToolbox (XLSX, CSV or JSON, “XML values and headers”) or of ODK Central "
     "(CSV, ZIP or JSON), of 10 MB at most, of a form downloaded from Jalon. Everything in it is "
     "checked first: if anything is wrong, nothing is imported."
 )

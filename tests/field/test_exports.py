@@ -342,3 +342,39 @@ def test_a_repeat_row_without_its_parent_is_refused(english):
     with pytest.raises(ExportError) as refused:
         read_export(_zip(files))
     assert "PARENT_KEY" in refused.value.messages[0]
+
+
+def test_label_headers_with_the_mark_kept_are_refused(english):
+    """Kobo keeps a question's name as its header when it has no label, as the hidden mark."""
+    content = f"\ufeff{MARK};Orientation\r\n{worksheet_mark(DEFINITION)};Inclusion\r\n".encode()
+    with pytest.raises(SubmissionsError) as refused:
+        check(content)
+    assert "labels for headers" in refused.value.messages[0]
+
+
+def test_labels_of_a_multiple_choice_are_refused_saying_how_to_export(english):
+    labels = " ".join(o.label.fr for o in item("actor_types").leaf_options()[:2])
+    with pytest.raises(SubmissionsError) as refused:
+        check(shapes.kobo_csv([submission({**VALUES, "actor_types": labels})]))
+    assert "XML values and headers" in refused.value.messages[0]
+    assert "actor_types" in refused.value.messages[0]
+
+
+def test_labels_in_a_record_field_are_refused(english):
+    label = item("actors").field("type").options[0].label.fr
+    repeats = {"actors": [{"actors__name": "Mairie", "actors__type": label}]}
+    with pytest.raises(SubmissionsError) as refused:
+        check(shapes.kobo_json([submission(VALUES, repeats)]))
+    assert "XML values and headers" in refused.value.messages[0]
+
+
+def test_a_workbook_of_a_million_empty_rows_is_refused_early(english):
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.append([MARK, "step_1/section_1_1/orientation"])
+    sheet.cell(row=1_000_000, column=1, value="x")
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ExportError) as refused:
+        read_export(out.getvalue())
+    assert "more than 5000 rows" in refused.value.messages[0]

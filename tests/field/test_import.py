@@ -163,7 +163,7 @@ def test_the_upload_page_and_the_review_apply_the_accepted_changes(client, plan,
     assert response.status_code == 302
     assert stored(plan, "maturity_uses")["level"] == 2
     page = client.get(response["Location"]).content.decode()
-    assert 'class="conflict"' not in page and 'name="accept"' not in page
+    assert "badge conflict" not in page and 'name="accept"' not in page
 
 
 def test_a_file_of_several_submissions_asks_which_one(client, plan, people):
@@ -271,3 +271,28 @@ def test_the_command_says_what_is_wrong(plan, tmp_path, arguments, words):
         call_command("import_submissions", str(path),
                      *[a.format(plan=plan.pk) for a in arguments])  # fmt: skip
     assert words in str(refused.value)
+
+
+def test_what_the_submission_leaves_blank_keeps_the_plans_value(plan, people):
+    answer_save(plan=plan, user=people["owner"], item_id="actor_types",
+                raw={"choices": ["telecoms"], "note": "Notre note"}, base_version=None)  # fmt: skip
+    record_add(plan=plan, user=people["owner"], item_id="actors",
+               raw={"name": "Orange", "type": "telecoms", "contact": "M. Sy"})  # fmt: skip
+    repeats = {"actors": [{"actors__name": "Orange", "actors__type": "private_companies"}]}
+    found = propose(plan, people["editor"], shapes.kobo_json([submission(VALUES, repeats)]))
+    proposals = by_item(found)
+    assert proposals[("answer", "actor_types", "")]["after"]["note"] == "Notre note"
+    update = proposals[("update", "actors", "Orange")]
+    assert update["after"]["contact"] == "M. Sy" and update["after"]["type"] == "private_companies"
+
+
+def test_the_review_page_shows_a_conflict_with_the_colleagues_value(client, plan, people):
+    client_for(client, people["editor"])
+    response = upload(client, f"/plans/{plan.pk}/submissions/import/",
+                      shapes.kobo_csv([submission(VALUES)]), "e.csv")  # fmt: skip
+    answer_save(plan=plan, user=people["owner"], item_id="competences",
+                raw="Écrit par l’owner pendant ce temps", base_version=None)  # fmt: skip
+    page = client.get(client.post(response["Location"], {"accept_all": "1"})["Location"])
+    text = page.content.decode()
+    assert "badge conflict" in text and "Écrit par l’owner pendant ce temps" in text
+    assert stored(plan, "maturity_uses")["level"] == 2

@@ -90,7 +90,7 @@ class Command(BaseCommand):
             raise _problems(path, error.messages) from None
         if isinstance(checked, OperatorsFile):
             operators_store(plan=plan, user=user, survey=survey, checked=checked, source=path.name)
-            self.stdout.write(f"{len(checked.responses)} operators' answers kept for « {plan} ».")
+            self.stdout.write(f"{len(checked.responses)} operators' answers kept for “{plan}”.")
             return
         self._propose(path, plan, user, checked, export.format, options)
 
@@ -195,6 +195,6 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error}") from None
         self.stdout.write(str(plan.pk))
         self.stderr.write(
-            f"Made « {plan.title} » in {organisation}: {reverse('plan_overview', args=[plan.pk])}",
+            f"Made “{plan.title}” in {organisation}: {reverse('plan_overview', args=[plan.pk])}",
             style_func=str,
         )
