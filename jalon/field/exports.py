@@ -384,7 +384,10 @@ def _central_zip(content: bytes, budget: list[int]) -> Export:
                 data = archive.read(name)
             except (zipfile.BadZipFile, OSError, EOFError):
                 raise _fail(_("The ZIP file is damaged or incomplete.")) from None
-            table = _csv_table(_decode(data, name), name[len(stem) + 1 : -4] or stem, budget)
+            # Two repeats of one name get `~1`, `~2` (Central's briefcase.js): Jalon's names
+            # are unique, so the suffix is only dropped.
+            repeat = re.sub(r"~[0-9]+$", "", name[len(stem) + 1 : -4]) or stem
+            table = _csv_table(_decode(data, name), repeat, budget)
             tables.append(table)
     return Export("central-zip", _central_tables(tables))
 

@@ -346,6 +346,17 @@ def _field_column(item: Item, row: Submission, message: str) -> str:
     return item_name(item)
 
 
+def _repeat(submission: Submission, name: str) -> list[Submission]:
+    """A repeat's rows. Kobo names an XLSX sheet after its repeat, cut to Excel's 31
+    characters as `first 28...`."""
+    if name in submission.repeats:
+        return submission.repeats[name]
+    for sheet, rows in submission.repeats.items():
+        if sheet.endswith("...") and name.startswith(sheet[:-3]):
+            return rows
+    return []
+
+
 def _records(
     items: Sequence[Item],
     submission: Submission,
@@ -356,7 +367,7 @@ def _records(
     rows: dict[str, list[tuple[Submission, dict[str, Any]]]] = {}
     for item in lists:
         found = []
-        for row in submission.repeats.get(item_name(item), []):
+        for row in _repeat(submission, item_name(item)):
             raw = _raw_record(item, row)
             if any(v not in (None, "", []) for v in raw.values()):
                 found.append((row, raw))

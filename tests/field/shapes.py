@@ -195,7 +195,7 @@ def kobo_xlsx(subs: list[dict[str, Any]], **kwargs: Any) -> bytes:
             for record in records:
                 repeats.setdefault(name, []).append((index, sub, record))
     for name, rows_of in repeats.items():
-        sheet = book.create_sheet(name[:31])
+        sheet = book.create_sheet(name if len(name) <= 31 else name[:28] + "...")
         fields = []
         for _index, _sub, record in rows_of:
             fields += [f for f in record if f not in fields]
@@ -294,7 +294,8 @@ def central_zip(subs: list[dict[str, Any]]) -> bytes:
                 fields += [f for f in record if f not in fields]
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\n")
-            writer.writerow([path(f, "-") for f in fields] + ["PARENT_KEY", "KEY"])
+            # A repeat's columns are named from the repeat down (briefcase.js `getHeader`).
+            writer.writerow([*fields, "PARENT_KEY", "KEY"])
             counters: dict[str, int] = {}
             for parent, record in rows:
                 counters[parent] = counters.get(parent, 0) + 1

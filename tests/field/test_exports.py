@@ -378,3 +378,23 @@ def test_a_workbook_of_a_million_empty_rows_is_refused_early(english):
     with pytest.raises(ExportError) as refused:
         read_export(out.getvalue())
     assert "more than 5000 rows" in refused.value.messages[0]
+
+
+def test_a_kobo_sheet_name_cut_to_31_characters_still_finds_its_list():
+    """formpack cuts a repeat's sheet name past Excel's 31 characters to `first 28...`."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(shapes.kobo_xlsx([submission(VALUES, REPEATS)])))
+    book["actors"].title = "acto..."
+    out = io.BytesIO()
+    book.save(out)
+    (entry,) = check(out.getvalue()).entries
+    assert [r.data["name"] for r in entry.records["actors"]] == ["Mairie de Kalaba", "Orange"]
+
+
+def test_a_central_repeat_file_numbered_for_a_shared_name_still_finds_its_list():
+    with zipfile.ZipFile(io.BytesIO(shapes.central_zip([submission(VALUES, REPEATS)]))) as zipped:
+        files = {name: zipped.read(name) for name in zipped.namelist()}
+    files[f"{shapes.FORM_ID}-actors~1.csv"] = files.pop(f"{shapes.FORM_ID}-actors.csv")
+    (entry,) = check(_zip(files)).entries
+    assert len(entry.records["actors"]) == 2
