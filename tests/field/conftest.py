@@ -14,7 +14,16 @@ except ImportError:  # the `evidence` helper's module is not merged yet: its agr
 
 
 @pytest.fixture
-def stored_responses():
-    """What the operators' import handed to `store_responses` (the stand-in only)."""
-    evidence_stand_in.CALLS.clear()
-    return evidence_stand_in.CALLS
+def stored_responses(monkeypatch):
+    """What the operators' import hands to `store_responses`, whichever module provides it
+    (the real one stores them too)."""
+    module = importlib.import_module("jalon.field.evidence")
+    calls = []
+    real = module.store_responses
+
+    def recording(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, "store_responses", recording)
+    return calls

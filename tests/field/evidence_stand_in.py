@@ -9,8 +9,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-CALLS: list[dict[str, Any]] = []
-
 
 @dataclass(frozen=True)
 class OperatorAnswers:
@@ -29,7 +27,4 @@ class Stored:
 def store_responses(
     *, plan: Any, user: Any, survey: Any, responses: list[OperatorAnswers], source: str
 ) -> Stored:
-    CALLS.append(
-        {"plan": plan, "user": user, "survey": survey, "responses": responses, "source": source}
-    )
     return Stored(added=len(responses))

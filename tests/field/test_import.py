@@ -195,10 +195,10 @@ def test_operators_answers_go_to_the_evidence(client, plan, people, stored_respo
     content = shapes.kobo_csv([operator(OPERATOR), operator(OPERATOR, uuid="b")])
     response = upload(client, f"/plans/{plan.pk}/submissions/import/", content, "ops.csv")
     assert response.status_code == 302
-    if stored_responses is not None and stored_responses:  # the stand-in records its calls
-        (call,) = stored_responses
-        assert call["plan"] == plan and len(call["responses"]) == 2
-        assert call["source"] == "ops.csv"
+    (call,) = stored_responses
+    assert call["plan"] == plan and call["user"] == people["editor"]
+    assert [r.answers["operator_type"] for r in call["responses"]] == ["informal_group"] * 2
+    assert call["source"] == "ops.csv"
     assert not SubmissionImport.objects.exists()
 
 
@@ -296,3 +296,39 @@ def test_the_review_page_shows_a_conflict_with_the_colleagues_value(client, plan
     text = page.content.decode()
     assert "badge conflict" in text and "Écrit par l’owner pendant ce temps" in text
     assert stored(plan, "maturity_uses")["level"] == 2
+
+
+def test_the_import_link_leads_to_the_plans_upload_page(plan):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("fr"):
+        html = render_to_string("field/_import_link.html", {"plan": plan})
+    assert f'href="/plans/{plan.pk}/submissions/import/"' in html
+    assert "(KoboToolbox, ODK)" in html
+
+
+def test_a_new_plan_from_a_file_of_several_submissions_asks_for_its_row(
+    client, organisation, people
+):
+    client_for(client, people["editor"])
+    url = f"/organisations/{organisation.pk}/submissions/import/"
+    content = shapes.kobo_csv(
+        [submission(VALUES), submission({**VALUES, "maturity_uses": "4"}, uuid="b", by="moussa")]
+    )
+    response = upload(client, url, content, "deux.csv", service="markets")
+    assert response.status_code == 400 and "moussa" in response.content.decode()
+    assert not Plan.objects.filter(organisation=organisation).exists()
+    response = upload(client, url, content, "deux.csv", service="markets", row="3")
+    plan = Plan.objects.get(organisation=organisation)
+    assert response.status_code == 302 and plan.service == "markets"
+    assert stored(plan, "maturity_uses")["level"] == 4
+
+
+def test_an_operators_file_cannot_make_a_new_plan(client, organisation, people):
+    client_for(client, people["editor"])
+    url = f"/organisations/{organisation.pk}/submissions/import/"
+    content = shapes.kobo_csv([operator(OPERATOR)])
+    response = upload(client, url, content, "ops.csv", service="markets")
+    assert response.status_code == 400
+    assert not Plan.objects.filter(organisation=organisation).exists()
