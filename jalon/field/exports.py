@@ -295,6 +295,10 @@ def _xlsx_tables(content: bytes, budget: list[int]) -> list[_Table]:
                     raise _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
                 rows.append((cells[0].row or 0 if cells else 0, values))
             tables.append(_Table(sheet.title, rows))
+    except ExportError:
+        raise
+    except Exception:  # a sheet's XML damaged past its first lines: openpyxl raises anything
+        raise _fail(_("The XLSX file is damaged or is not a workbook.")) from None
     finally:
         book.close()
     if not tables:
@@ -382,7 +386,9 @@ def _central_zip(content: bytes, budget: list[int]) -> Export:
                 continue
             try:
                 data = archive.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError):
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+                # RuntimeError: a member protected by a password; NotImplementedError: an
+                # unknown compression method.
                 raise _fail(_("The ZIP file is damaged or incomplete.")) from None
             # Two repeats of one name get `~1`, `~2` (Central's briefcase.js): Jalon's names
             # are unique, so the suffix is only dropped.
@@ -477,7 +483,7 @@ def _json_submission(raw: Any, number: int, sheet: str, budget: list[int]) -> Su
 def _json(text: str, budget: list[int]) -> Export:
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: also a number of over 4,300 digits
         raise _fail(_("The file is not valid JSON.")) from None
     _depth(data)
     if isinstance(data, dict) and isinstance(data.get("value"), list):

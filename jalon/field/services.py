@@ -47,6 +47,7 @@ from .submissions import (
     WorksheetEntry,
     WorksheetFile,
     evidence,
+    plain,
 )
 
 TITLE_LENGTH = 200  # Plan.title
@@ -181,7 +182,7 @@ def import_propose(
     proposal = SubmissionImport.objects.create(
         plan=plan,
         created_by=user,
-        file_name=file_name[:255],
+        file_name=plain(file_name, 255),
         file_format=file_format,
         form=str(checked.mark)[:120],
         entries=[entry_json(entry) for entry in checked.entries],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -44,6 +45,8 @@ from .naming import (
 )
 
 MAX_MESSAGE = 300
+# A file holds the submissions of one plan's team, a few at most: each becomes proposals to review.
+MAX_WORKSHEET_SUBMISSIONS = 100
 NEW = "new:"  # a reference to a record of the same submission, not yet in the plan
 TITLE_QUESTIONS = ("plan_title", "title")  # a form value that names a new plan, if present
 
@@ -88,6 +91,12 @@ class _Problems:
 
 def _fail(message: str) -> SubmissionsError:
     return SubmissionsError([message])
+
+
+def plain(text: str, limit: int) -> str:
+    """A line the file says of itself (an id, who submitted, a title), kept for display: no
+    control or format character (PostgreSQL's JSON cannot even hold a NUL), bounded."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()[:limit]
 
 
 # The form a file answers -----------------------------------------------------------------------
@@ -419,7 +428,9 @@ def _records(
                 problems.at(row, _field_column(item, row, str(error)), str(error))
                 continue
             checked.setdefault(item.id, []).append(
-                CheckedRecord(f"{NEW}{item.id}:{number}", _record_title(item, raw), data)
+                CheckedRecord(
+                    f"{NEW}{item.id}:{number}", plain(_record_title(item, raw), 500), data
+                )
             )
     return checked
 
@@ -448,6 +459,14 @@ def check_worksheet(
     mark = file_mark(export)
     check_worksheet_mark(mark, definition)
     step = mark.step
+    if len(export.submissions) > MAX_WORKSHEET_SUBMISSIONS:
+        raise _fail(
+            _(
+                "The file holds %(count)s worksheet submissions; import at most %(max)s at a "
+                "time (KoboToolbox and ODK Central export a selection)."
+            )
+            % {"count": len(export.submissions), "max": MAX_WORKSHEET_SUBMISSIONS}
+        )
     items = [i for s in definition.steps if step in (None, s.number) for i in s.items]
     names = {i.id for i in items} | {name for i in items for _part, name in _answer_parts(i)}
     _no_question_read(export, names)
@@ -466,10 +485,10 @@ def check_worksheet(
         entries.append(
             WorksheetEntry(
                 row=submission.row,
-                instance_id=submission.instance_id[:100],
+                instance_id=plain(submission.instance_id, 100),
                 submitted=submission.submitted,
-                submitter=submission.submitter[:150],
-                title=title.strip()[:200],
+                submitter=plain(submission.submitter, 150),
+                title=plain(title, 200),
                 answers=answers,
                 records=records,
             )
@@ -581,7 +600,7 @@ def _operator(submission: Submission, survey: Survey, problems: _Problems) -> An
                 continue
         answers[question.id] = cleaned
     return evidence().OperatorAnswers(
-        instance_id=submission.instance_id[:100],
+        instance_id=plain(submission.instance_id, 100),
         submitted=submission.submitted,
         answers=answers,
         latitude=latitude,

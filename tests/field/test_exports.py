@@ -398,3 +398,42 @@ def test_a_central_repeat_file_numbered_for_a_shared_name_still_finds_its_list()
     files[f"{shapes.FORM_ID}-actors~1.csv"] = files.pop(f"{shapes.FORM_ID}-actors.csv")
     (entry,) = check(_zip(files)).entries
     assert len(entry.records["actors"]) == 2
+
+
+def test_control_characters_in_what_the_file_says_of_itself_are_dropped():
+    content = shapes.kobo_json([submission(VALUES, by="awa\x00\x1b[31m")])
+    (entry,) = check(content).entries
+    assert entry.submitter == "awa[31m"
+
+
+def test_a_file_of_too_many_worksheet_submissions_is_refused(english):
+    subs = [submission(VALUES, uuid=str(n)) for n in range(101)]
+    with pytest.raises(SubmissionsError) as refused:
+        check(shapes.kobo_csv(subs))
+    assert "101 worksheet submissions" in refused.value.messages[0]
+
+
+def test_a_number_of_thousands_of_digits_is_no_crash(english):
+    with pytest.raises(ExportError) as refused:
+        read_export(b'{"results": [{"a": ' + b"1" * 5000 + b"}]}")
+    assert "not valid JSON" in refused.value.messages[0]
+
+
+def test_a_damaged_sheet_inside_a_workbook_gets_a_message(english):
+    content = shapes.kobo_xlsx([submission(VALUES)])
+    with zipfile.ZipFile(io.BytesIO(content)) as zipped:
+        files = {name: zipped.read(name) for name in zipped.namelist()}
+    files["xl/worksheets/sheet1.xml"] = files["xl/worksheets/sheet1.xml"][:400]
+    with pytest.raises(ExportError) as refused:
+        read_export(_zip(files))
+    assert "damaged" in refused.value.messages[0]
+
+
+def test_a_password_protected_zip_member_gets_a_message(english):
+    content = bytearray(_zip({f"{shapes.FORM_ID}.csv": b"KEY\nuuid:1\n"}))
+    content[6] |= 0x1  # the local header's "encrypted" flag
+    central = content.rfind(b"PK\x01\x02")
+    content[central + 8] |= 0x1  # and the central directory's
+    with pytest.raises(ExportError) as refused:
+        read_export(bytes(content))
+    assert "damaged or incomplete" in refused.value.messages[0]

@@ -332,3 +332,20 @@ def test_an_operators_file_cannot_make_a_new_plan(client, organisation, people):
     response = upload(client, url, content, "ops.csv", service="markets")
     assert response.status_code == 400
     assert not Plan.objects.filter(organisation=organisation).exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "vide"),  # Django's own message: « Le fichier soumis est vide. »
+        (b"PK\x03\x04\x00\x00garbage", "ZIP"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "UTF-8"),
+        (b"x" * (10 * 1024 * 1024 + 1), "10"),
+    ],
+)
+def test_a_bad_upload_gets_its_message_never_a_500(client, plan, people, content, words):
+    client_for(client, people["editor"])
+    response = upload(client, f"/plans/{plan.pk}/submissions/import/", content, "f.bin")
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert not SubmissionImport.objects.exists()
