@@ -123,9 +123,13 @@ def read_limited(stream: Any, limit: int = MAX_BYTES) -> bytes:
     return content
 
 
+SEPARATORS = re.compile(r"[/.-]")  # Kobo `/` (or `.`, its other choice), Central `-`
+
+
 def name_of(column: str) -> str:
-    """A column's question name: the last part of its group path (Kobo `/`, Central `-`)."""
-    return re.split(r"[/-]", column)[-1]
+    """A column's question name: the last part of its group path. Jalon's names hold none of
+    these separators (`jalon.field.naming`), so any of them ends a group."""
+    return SEPARATORS.split(column)[-1]
 
 
 def _parse_time(text: str) -> datetime.datetime | None:
@@ -158,7 +162,12 @@ def _text(raw: Any) -> str:
 def _option_columns(columns: list[str]) -> set[str]:
     """Kobo's one-column-per-option of a select_multiple (`g/q/code` beside `g/q`)."""
     full = set(columns)
-    return {c for c in columns if "/" in c and c.rsplit("/", 1)[0] in full}
+    found = set()
+    for column in columns:
+        parts = SEPARATORS.split(column)
+        if len(parts) > 1 and column[: -len(parts[-1]) - 1] in full:
+            found.add(column)
+    return found
 
 
 def _geopoints(row: dict[str, str]) -> dict[str, str]:

@@ -311,6 +311,8 @@ class Applied:
 def import_apply(*, submission_import: SubmissionImport, user: User, accepted: set[int]) -> Applied:
     """Apply the accepted proposals with the version each had when proposed: a change made
     since is a conflict, kept as it is and shown; the rest is applied."""
+    if submission_import.status == SubmissionImport.Status.CHOOSING:
+        raise SubmissionsError([_("Choose first which submission fills the plan.")])
     if submission_import.status != SubmissionImport.Status.PROPOSED:
         raise SubmissionsError([_("These proposals were already applied.")])
     plan = submission_import.plan

@@ -437,3 +437,13 @@ def test_a_password_protected_zip_member_gets_a_message(english):
     with pytest.raises(ExportError) as refused:
         read_export(bytes(content))
     assert "damaged or incomplete" in refused.value.messages[0]
+
+
+def test_kobo_headers_with_dots_for_groups_read_too():
+    """KoboToolbox lets the person choose `.` as the group separator."""
+    content = shapes.kobo_csv(
+        [submission(VALUES)], options={"actor_types": ["local_authorities", "telecoms"]}
+    ).replace(b"/", b".")
+    (entry,) = check(content).entries
+    assert entry.answers["maturity_uses"]["level"] == 2
+    assert entry.answers["actor_types"]["choices"] == ["local_authorities", "telecoms"]
