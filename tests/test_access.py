@@ -21,6 +21,7 @@ from jalon.plans.review import review_validate
 from jalon.plans.services import record_add
 
 from .conftest import client_for
+from .field.shapes import proposed_import
 
 ROLES = ("anonymous", "outsider", "viewer", "commenter", "editor", "owner")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -287,6 +288,43 @@ ACCESS = {
     ),
     "advice_restore": ("post", "/plans/{plan}/advice/{set_aside}/restore/", {}, EDITORS_WRITE),
     "plan_horizon": ("post", "/plans/{plan}/horizon/", {"horizon": "2028-12-31"}, EDITORS_WRITE),
+    # KoboToolbox and ODK submissions: those who may edit import them and review the proposals.
+    "submissions_import": (
+        "get",
+        "/plans/{plan}/submissions/import/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
+    "submissions_import:post": (
+        "post",
+        "/plans/{plan}/submissions/import/",
+        {},
+        row(LOGIN, 404, 403, 403, 400, 400),
+    ),
+    "organisation_submissions_import": (
+        "get",
+        "/organisations/{org}/submissions/import/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
+    "organisation_submissions_import:post": (
+        "post",
+        "/organisations/{org}/submissions/import/",
+        {},
+        row(LOGIN, 404, 403, 403, 400, 400),
+    ),
+    "submissions_review": (
+        "get",
+        "/plans/{plan}/submissions/{submission}/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
+    "submissions_review:post": (
+        "post",
+        "/plans/{plan}/submissions/{submission}/",
+        {"accept_all": "1"},
+        EDITORS_WRITE,
+    ),
 }
 
 
@@ -319,8 +357,10 @@ def ids(plan, people):
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
     access_token = token_create(user=people["owner"], name="Script", scope="read").token
+    submission = proposed_import(plan, people["owner"])
     return {
         "access_token": access_token.pk,
+        "submission": submission.pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,

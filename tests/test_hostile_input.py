@@ -21,6 +21,7 @@ from jalon.plans.services import record_add
 from jalon.worksheets.text import PlainTextValidator
 
 from .conftest import client_for
+from .field.shapes import proposed_import
 from .test_access import ACCESS
 
 AUTOSAVE = {"HTTP_X_JALON_AUTOSAVE": "1"}
@@ -185,8 +186,10 @@ def ids(plan, people):
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
     access_token = token_create(user=people["owner"], name="Script", scope="read").token
+    submission = proposed_import(plan, people["owner"])
     return {
         "access_token": access_token.pk,
+        "submission": submission.pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -205,7 +208,8 @@ def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
     for key in (
-        "org", "plan", "member", "version", "invitation", "thread", "comment", "set_aside"
+        "org", "plan", "member", "version", "invitation", "thread", "comment", "set_aside",
+        "submission",
     ):  # fmt: skip
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)

@@ -31,6 +31,7 @@ from jalon.plans.advice import advice_set_aside
 from jalon.plans.services import record_add
 
 from .conftest import PASSWORD
+from .field.shapes import proposed_import
 from .test_access import ACCESS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +52,10 @@ def ids(plan, people):
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
     access_token = token_create(user=people["owner"], name="Script", scope="read").token
+    submission = proposed_import(plan, people["owner"])
     return {
         "access_token": access_token.pk,
+        "submission": submission.pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
