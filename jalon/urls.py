@@ -90,6 +90,7 @@ urlpatterns = [
     path("plans/<id:plan_id>/horizon/", plans_advice.plan_horizon, name="plan_horizon"),
     path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
+    path("", include("jalon.field.urls")),  # XLSForms, submissions, the operators' survey
 ]
 
 handler400 = "jalon.http.bad_request"

@@ -14,6 +14,8 @@ from django.urls import get_resolver
 
 from jalon.discussions.models import Notification
 from jalon.discussions.services import notify, thread_start
+from jalon.field.demo import add_demo_responses
+from jalon.field.models import OperatorResponse
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
 from jalon.plans.review import review_validate
@@ -263,6 +265,19 @@ ACCESS = {
     ),
     "advice_restore": ("post", "/plans/{plan}/advice/{set_aside}/restore/", {}, EDITORS_WRITE),
     "plan_horizon": ("post", "/plans/{plan}/horizon/", {"horizon": "2028-12-31"}, EDITORS_WRITE),
+    "field:operators": ("get", "/plans/{plan}/operators/", {}, MEMBERS_READ),
+    "field:operator_remove": (
+        "get",
+        "/plans/{plan}/operators/{operator_response}/remove/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
+    "field:operator_remove:post": (
+        "post",
+        "/plans/{plan}/operators/{operator_response}/remove/",
+        {},
+        EDITORS_WRITE,
+    ),
 }
 
 
@@ -294,7 +309,9 @@ def ids(plan, people):
     set_aside = advice_set_aside(
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
+    add_demo_responses(plan, people["owner"])
     return {
+        "operator_response": OperatorResponse.objects.filter(plan=plan).first().pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -344,6 +361,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/presence/",
         "/plans/{plan}/advice/",
         "/plans/{plan}/library/",
+        "/plans/{plan}/operators/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

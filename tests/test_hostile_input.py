@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 
 from jalon.discussions.services import thread_start
+from jalon.field.demo import add_demo_responses
+from jalon.field.models import OperatorResponse
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
 from jalon.plans.models import Answer, Plan, Record
@@ -183,7 +185,9 @@ def ids(plan, people):
     set_aside = advice_set_aside(
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
+    add_demo_responses(plan, people["owner"])
     return {
+        "operator_response": OperatorResponse.objects.filter(plan=plan).first().pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -202,7 +206,8 @@ def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     method, path, data, _expected = ID_URLS[name]
     client_for(client, people["owner"])
     for key in (
-        "org", "plan", "member", "version", "invitation", "thread", "comment", "set_aside"
+        "org", "plan", "member", "version", "invitation", "thread", "comment", "set_aside",
+        "operator_response",
     ):  # fmt: skip
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)

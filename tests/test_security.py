@@ -24,6 +24,8 @@ from django.test import Client
 from django.utils import timezone
 
 from jalon.discussions.services import thread_start
+from jalon.field.demo import add_demo_responses
+from jalon.field.models import OperatorResponse
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
@@ -49,7 +51,9 @@ def ids(plan, people):
     set_aside = advice_set_aside(
         plan=plan, user=people["owner"], rule="pilot-action-without-indicator", reason="Plus tard"
     )
+    add_demo_responses(plan, people["owner"])
     return {
+        "operator_response": OperatorResponse.objects.filter(plan=plan).first().pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
