@@ -55,6 +55,7 @@ def demo_responses(count: int = 50, located: int = 35) -> list[OperatorAnswers]:
     """`count` responses, the first `located` with a position."""
     rng = random.Random(12)  # noqa: S311  # nosec B311  (made-up data, not a secret)
     kinds = [code for code, n in TYPES for _ in range(n)]
+    rng.shuffle(kinds)  # every type among the located ones and on every day
     out = []
     start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
     for index in range(count):

@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jalon.accounts.models import User
+from jalon.discussions.activity import Event, Filters
 from jalon.plans.models import Plan
+from jalon.plans.services import definition_of
 from jalon.worksheets.survey import CHOICE_KINDS, Question, QuestionKind, Survey, bundled_survey
 
 from .models import OperatorResponse
@@ -31,6 +36,7 @@ TYPE_QUESTION = "operator_type"
 PLACE_QUESTION = "neighbourhood"
 NEIGHBOURHOODS = 8  # the most cited, then « others »
 TEXTS = 30  # distinct texts listed per free-text question
+OPERATORS_KIND = "operators"  # an activity line's kind: responses added to the survey
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,12 @@ class QuestionSummary:
     @property
     def unanswered(self) -> int:
         return self.asked - self.answered
+
+    @property
+    def ranked(self) -> tuple[Share, ...]:
+        """The answers given, the most frequent first (a compact line on the step page)."""
+        given = [s for s in (self.options or self.texts) if s.count]
+        return tuple(sorted(given, key=lambda s: -s.count))
 
 
 @dataclass(frozen=True)
@@ -386,3 +398,55 @@ def response_table(
             for r in responses
         ]
         return (header, *rows)
+
+
+# The plan's activity ------------------------------------------------------------------------
+
+
+def operator_events(plans: list[Plan], filters: Filters, limit: int) -> list[Event]:
+    """Activity lines: each import of operators' responses (one person, one file, at one
+    moment), newest first; none when narrowed to a step other than the one they inform. One
+    query. A removed response is gone from the database, and from these lines."""
+    if not plans or limit <= 0:
+        return []
+    survey = bundled_survey()
+    by_id = {plan.pk: plan for plan in plans}
+    rows = OperatorResponse.objects.filter(plan_id__in=list(by_id))
+    if filters.person is not None:
+        rows = rows.filter(imported_by_id=filters.person)
+    grouped = (
+        rows.order_by()
+        .values("plan_id", "imported_by_id", "imported_by__name", "imported_by__email", "source")
+        .annotate(when=Max("imported"), count=Count("id"))
+        .order_by("-when")[:limit]
+    )
+    informed = next((q.informs for q in survey.questions if q.informs), "")
+    events = []
+    for row in grouped:
+        plan = by_id[row["plan_id"]]
+        step = definition_of(plan).step_of(informed) if informed else None
+        if filters.step is not None and (step is None or step.id != filters.step):
+            continue
+        actor = row["imported_by__name"] or row["imported_by__email"] or _("someone")
+        summary = ngettext(
+            "%(name)s added %(count)s operator’s response to the survey (%(source)s)",
+            "%(name)s added %(count)s operators’ responses to the survey (%(source)s)",
+            row["count"],
+        ) % {"name": actor, "count": row["count"], "source": row["source"] or "—"}
+        events.append(
+            Event(
+                when=row["when"],
+                actor=actor,
+                actor_id=row["imported_by_id"],
+                kind=OPERATORS_KIND,
+                plan_id=plan.pk,
+                plan_title=plan.title,
+                step_id=step.id if step else "",
+                item_id="",
+                record_uid="",
+                summary=summary,
+                url=reverse("field:operators", args=[plan.pk]),
+                count=row["count"],
+            )
+        )
+    return events

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from jalon.worksheets.schema import FieldKind, ItemKind
 
 from .characters import xml_text
-from .document import Amount, Document, Entry, Step, review_of, role_name
+from .document import Amount, Document, Entry, review_of, role_name
 
 MAX_CELL = 32_767  # characters in one Excel cell, counted in UTF-16 units
 MAX_SHEET_NAME = 31  # Excel refuses longer sheet names
@@ -273,7 +273,8 @@ def options_text(entry: Entry) -> str:
 
 def tables(document: Document) -> tuple[Table, ...]:
     """The contents table (the plan's details), then each step's table followed by the tables
-    of its lists, in the worksheet's order."""
+    of its lists, in the worksheet's order; then the operators' survey, when the plan keeps
+    one."""
     meta = document.meta
     w = words(meta.language)
     taken: set[str] = set()
@@ -350,7 +351,8 @@ def tables(document: Document) -> tuple[Table, ...]:
             )
         )
         out += lists
-        out += _operators_tables(document, step, taken)
+    # Last, so that the other files keep their numbers whether or not a plan has a survey.
+    out += _operators_tables(document, taken)
     # CSV file names: numbered in this order, so that a file list reads like the workbook.
     return tuple(
         dataclasses.replace(t, slug=_slug(i, t.title if t.kind == "list" else t.name))
@@ -358,15 +360,18 @@ def tables(document: Document) -> tuple[Table, ...]:
     )
 
 
-def _operators_tables(document: Document, step: Step, taken: set[str]) -> list[Table]:
-    """After the step holding the maturity questions it informs, the operators' survey: its
-    responses, one row per operator, and the distribution of each answer."""
+def _operators_tables(document: Document, taken: set[str]) -> list[Table]:
+    """The operators' survey kept as evidence of step 2: its responses, one row per operator,
+    and the distribution of each answer, by the maturity question it informs."""
     summary = document.operators
-    entries = {e.id: e.question for section in step.sections for e in section.entries}
     if summary is None or not document.operator_responses:
         return []
-    if not any(evidence.item in entries for evidence in summary.items):
-        return []
+    entries = {
+        e.id: e.question
+        for step in document.steps
+        for section in step.sections
+        for e in section.entries
+    }
     w = words(document.meta.language)
     header, *rows = document.operator_responses
     responses = Table(

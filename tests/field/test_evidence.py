@@ -30,7 +30,7 @@ from jalon.plans.models import Plan
 from jalon.plans.plan_file import PlanFileError, parse
 from jalon.plans.services import definition_of, plan_import
 from jalon.reports import to_csv, to_docx, to_json, to_pdf, to_xlsx
-from jalon.reports.charts.operators import headline, operators_charts
+from jalon.reports.charts.operators import headline, operators_charts, percent
 from jalon.reports.selectors import plan_document, plan_export
 from jalon.worksheets.survey import bundled_survey
 
@@ -174,9 +174,9 @@ def test_each_chart_has_a_bar_per_option_with_its_numbers(surveyed):
     question = bundled_survey().question("equipment")
     drawn = re.findall(r">(\d+) \((\d+)\u00a0%\)</text>", equipment.svg)
     assert len(drawn) == len(question.options)
-    for option, (count, percent) in zip(question.options, drawn, strict=True):
+    for option, (count, share) in zip(question.options, drawn, strict=True):
         assert int(count) == counts[option.code]
-        assert int(percent) == round(100 * counts[option.code] / asked)
+        assert int(share) == round(100 * counts[option.code] / asked)
     assert "<title id=" in equipment.svg and "<desc id=" in equipment.svg
     rows = [row for row in equipment.table[1:] if row[1] == "Smartphone"]
     assert rows == [(question.label.fr, "Smartphone", str(counts["smartphone"]), "50", rows[0][4])]
@@ -212,7 +212,15 @@ def test_step_2_shows_the_survey_and_each_distribution(client, surveyed, people)
     assert headline_in("fr") in html
     asked, counts = expected_counts("equipment")
     item = html.split('id="item-maturity_equipment"', 1)[1].split('id="item-', 1)[0]
-    assert f'<progress class="meter" max="{asked}" value="{counts["smartphone"]}">' in item
+    with translation.override("fr"):
+        share = percent(round(100 * counts["smartphone"] / asked))
+    assert f"Smartphone&nbsp;: {counts['smartphone']} ({share})" in item
+    # The answers given, the most frequent first.
+    question = bundled_survey().question("equipment")
+    labels = {o.code: o.label.fr for o in question.options}
+    order = [labels[code] for code, _n in counts.most_common()]
+    positions = [item.index(f"{label}&nbsp;:") for label in order if label in item]
+    assert len(positions) == len(counts) and positions == sorted(positions)
     assert f"/plans/{surveyed.pk}/operators/" in html
 
 
@@ -323,3 +331,10 @@ def test_a_plan_file_with_a_wrong_operators_code_is_refused_naming_the_response(
     with pytest.raises(PlanFileError) as refused:
         parse(json.dumps(exported).encode())
     assert any("3" in m and "equipment" in m for m in refused.value.messages)
+
+
+def test_the_plans_activity_says_who_added_responses(client, surveyed, people):
+    client_for(client, people["viewer"])
+    html = client.get(f"/plans/{surveyed.pk}/activity/").content.decode()
+    assert f"/plans/{surveyed.pk}/operators/" in html
+    assert "Owner" in html and "50" in html
