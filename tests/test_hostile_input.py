@@ -187,7 +187,7 @@ def ids(plan, people):
     )
     add_demo_responses(plan, people["owner"])
     return {
-        "operator_response": OperatorResponse.objects.filter(plan=plan).first().pk,
+        "operator_response": OperatorResponse.objects.filter(plan=plan).earliest("pk").pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,

@@ -18,7 +18,9 @@ from pypdf import PdfReader
 
 from jalon.field.demo import add_demo_responses, demo_responses
 from jalon.field.evidence import (
+    ItemEvidence,
     OperatorAnswers,
+    OperatorsSummary,
     codes,
     is_asked,
     remove_response,
@@ -32,7 +34,7 @@ from jalon.plans.services import definition_of, plan_import
 from jalon.reports import to_csv, to_docx, to_json, to_pdf, to_xlsx
 from jalon.reports.charts.operators import headline, operators_charts, percent
 from jalon.reports.selectors import plan_document, plan_export
-from jalon.worksheets.survey import bundled_survey
+from jalon.worksheets.survey import Question, bundled_survey
 
 from ..conftest import client_for
 
@@ -46,10 +48,22 @@ def headline_in(language: str) -> str:
 
 
 @pytest.fixture
-def surveyed(plan, people) -> Plan:
+def surveyed(plan, people):
     assert add_demo_responses(plan, people["owner"]) == 50
     plan.refresh_from_db()
     return plan
+
+
+def survey_question(question_id: str) -> Question:
+    question = bundled_survey().question(question_id)
+    assert question is not None
+    return question
+
+
+def evidence_of(summary: OperatorsSummary, item_id: str) -> ItemEvidence:
+    found = summary.item(item_id)
+    assert found is not None
+    return found
 
 
 def step_of_maturity(plan: Plan) -> str:
@@ -61,8 +75,7 @@ def step_of_maturity(plan: Plan) -> str:
 def expected_counts(question_id: str) -> tuple[int, Counter[str]]:
     """Computed here from the raw data, independently of the summary: how many were asked
     the question, and how many chose each code."""
-    question = bundled_survey().question(question_id)
-    assert question is not None
+    question = survey_question(question_id)
     asked = [r.answers for r in RESPONSES if is_asked(question, r.answers)]
     return len(asked), Counter(code for a in asked for code in set(codes(a.get(question_id))))
 
@@ -95,7 +108,7 @@ def test_a_response_repeated_in_one_file_counts_once(plan, people):
 
 def test_removing_a_response_bumps_the_plan_and_takes_it_out(surveyed, people):
     before = surveyed.updated
-    first = OperatorResponse.objects.filter(plan=surveyed).first()
+    first = OperatorResponse.objects.filter(plan=surveyed).earliest("pk")
     assert remove_response(plan=surveyed, user=people["owner"], response_id=first.pk)
     assert not remove_response(plan=surveyed, user=people["owner"], response_id=first.pk)
     surveyed.refresh_from_db()
@@ -149,7 +162,7 @@ def test_an_unanswered_question_is_counted_as_such_not_as_a_share():
         OperatorAnswers("b", None, {"operator_type": "startup"}, None, None),
     ]
     summary = summarise(bundled_survey(), answers, "en")
-    equipment = summary.item("maturity_equipment").questions[0]
+    equipment = evidence_of(summary, "maturity_equipment").questions[0]
     assert (equipment.asked, equipment.answered, equipment.unanswered) == (2, 1, 1)
     assert next(s for s in equipment.options if s.code == "gps").percent == 50
     assert summary.first is None and summary.located == 0
@@ -157,7 +170,9 @@ def test_an_unanswered_question_is_counted_as_such_not_as_a_share():
 
 def test_start_ups_named_are_listed_the_same_name_once():
     summary = summarise(bundled_survey(), RESPONSES, "fr")
-    names = next(q for q in summary.item("maturity_startups").questions if q.id == "startups_names")
+    names = next(
+        q for q in evidence_of(summary, "maturity_startups").questions if q.id == "startups_names"
+    )
     given = [r.answers["startups_names"] for r in RESPONSES if "startups_names" in r.answers]
     assert {t.label: t.count for t in names.texts} == dict(Counter(given))
     assert names.asked == sum(r.answers["startups_known"] == "yes" for r in RESPONSES)
@@ -170,8 +185,9 @@ def test_each_chart_has_a_bar_per_option_with_its_numbers(surveyed):
     document = plan_document(surveyed, "fr")
     charts = {c.id: c for c in operators_charts(document)}
     equipment = charts["operators-maturity_equipment"]
+    assert equipment.svg is not None
     asked, counts = expected_counts("equipment")
-    question = bundled_survey().question("equipment")
+    question = survey_question("equipment")
     drawn = re.findall(r">(\d+) \((\d+)\u00a0%\)</text>", equipment.svg)
     assert len(drawn) == len(question.options)
     for option, (count, share) in zip(question.options, drawn, strict=True):
@@ -185,6 +201,7 @@ def test_each_chart_has_a_bar_per_option_with_its_numbers(surveyed):
 
 def test_the_map_has_a_point_per_located_operator_a_scale_and_a_north_arrow(surveyed):
     chart = next(c for c in operators_charts(plan_document(surveyed, "fr")) if c.id.endswith("map"))
+    assert chart.svg is not None
     body = chart.svg.split("</desc>", 1)[1]
     legend_dots = len(re.findall(r'<circle [^>]*r="5" fill="[^"]+"/>', body))
     points = len(re.findall(r'<circle [^>]*stroke="#fff"/>', body))
@@ -216,7 +233,7 @@ def test_step_2_shows_the_survey_and_each_distribution(client, surveyed, people)
         share = percent(round(100 * counts["smartphone"] / asked))
     assert f"Smartphone&nbsp;: {counts['smartphone']} ({share})" in item
     # The answers given, the most frequent first.
-    question = bundled_survey().question("equipment")
+    question = survey_question("equipment")
     labels = {o.code: o.label.fr for o in question.options}
     order = [labels[code] for code, _n in counts.most_common()]
     positions = [item.index(f"{label}&nbsp;:") for label in order if label in item]
@@ -250,7 +267,7 @@ def test_the_operators_page_lists_charts_map_and_responses_page_by_page(client, 
 
 def test_an_editor_removes_a_response_after_confirming(client, surveyed, people):
     client_for(client, people["editor"])
-    first = OperatorResponse.objects.filter(plan=surveyed).first()
+    first = OperatorResponse.objects.filter(plan=surveyed).earliest("pk")
     url = f"/plans/{surveyed.pk}/operators/{first.pk}/remove/"
     confirm = client.get(url)
     assert confirm.status_code == 200 and 'method="post"' in confirm.content.decode()
@@ -262,7 +279,7 @@ def test_an_editor_removes_a_response_after_confirming(client, surveyed, people)
 def test_an_outsider_cannot_see_the_operators_page(client, surveyed, people, other_plan):
     client_for(client, people["outsider"])
     assert client.get(f"/plans/{surveyed.pk}/operators/").status_code == 404
-    first = OperatorResponse.objects.filter(plan=surveyed).first()
+    first = OperatorResponse.objects.filter(plan=surveyed).earliest("pk")
     assert client.post(f"/plans/{surveyed.pk}/operators/{first.pk}/remove/").status_code == 404
     # Nor through a plan of their own: the response belongs to another plan.
     assert client.post(f"/plans/{other_plan.pk}/operators/{first.pk}/remove/").status_code == 404

@@ -188,7 +188,7 @@ def overview_chart(summary: OperatorsSummary, item_id: str) -> Chart:
         message="",
         alt=description,
         table=(
-            (_("Operators"), _("Answer"), _("Operators"), _("Share")),
+            (_("Breakdown"), _("Answer"), _("Operators"), _("Share")),
             *(
                 (_("Operator type"), s.label, str(s.count), percent(s.percent))
                 for s in summary.types
