@@ -97,7 +97,7 @@ urlpatterns = [
     path("plans/<id:plan_id>/horizon/", plans_advice.plan_horizon, name="plan_horizon"),
     path("", include("jalon.discussions.urls")),  # comments, activity, notifications
     path("", include("jalon.reports.urls")),  # print view and downloads of a plan
-    path("", include("jalon.field.urls")),  # KoboToolbox and ODK: forms and submissions
+    path("", include("jalon.field.urls")),  # XLSForms, submissions, the operators' survey
     path("api/v1/", api.urls),  # the JSON API, its OpenAPI description and its docs page
 ]
 

@@ -15,6 +15,8 @@ from django.urls import get_resolver
 from jalon.accounts.tokens import token_create
 from jalon.discussions.models import Notification
 from jalon.discussions.services import notify, thread_start
+from jalon.field.demo import add_demo_responses
+from jalon.field.models import OperatorResponse
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
 from jalon.plans.review import review_validate
@@ -325,6 +327,19 @@ ACCESS = {
         {"accept_all": "1"},
         EDITORS_WRITE,
     ),
+    "plan_operators": ("get", "/plans/{plan}/operators/", {}, MEMBERS_READ),
+    "operator_remove": (
+        "get",
+        "/plans/{plan}/operators/{operator_response}/remove/",
+        {},
+        row(LOGIN, 404, 403, 403, 200, 200),
+    ),
+    "operator_remove:post": (
+        "post",
+        "/plans/{plan}/operators/{operator_response}/remove/",
+        {},
+        EDITORS_WRITE,
+    ),
 }
 
 
@@ -358,9 +373,11 @@ def ids(plan, people):
     )
     access_token = token_create(user=people["owner"], name="Script", scope="read").token
     submission = proposed_import(plan, people["owner"])
+    add_demo_responses(plan, people["owner"])
     return {
         "access_token": access_token.pk,
         "submission": submission.pk,
+        "operator_response": OperatorResponse.objects.filter(plan=plan).earliest("pk").pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -412,6 +429,7 @@ def test_each_role_gets_the_expected_status(client, people, ids, name, role):
         "/plans/{plan}/presence/",
         "/plans/{plan}/advice/",
         "/plans/{plan}/library/",
+        "/plans/{plan}/operators/",
     ],
 )
 def test_a_non_members_404_is_the_same_as_for_something_that_does_not_exist(

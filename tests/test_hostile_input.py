@@ -13,6 +13,8 @@ from django.conf import settings
 
 from jalon.accounts.tokens import token_create
 from jalon.discussions.services import thread_start
+from jalon.field.demo import add_demo_responses
+from jalon.field.models import OperatorResponse
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
 from jalon.plans.models import Answer, Plan, Record
@@ -187,9 +189,11 @@ def ids(plan, people):
     )
     access_token = token_create(user=people["owner"], name="Script", scope="read").token
     submission = proposed_import(plan, people["owner"])
+    add_demo_responses(plan, people["owner"])
     return {
         "access_token": access_token.pk,
         "submission": submission.pk,
+        "operator_response": OperatorResponse.objects.filter(plan=plan).earliest("pk").pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,
@@ -210,6 +214,7 @@ def test_an_out_of_range_id_is_a_404_on_every_url(client, people, ids, name):
     for key in (
         "org", "plan", "member", "version", "invitation", "thread", "comment", "set_aside",
         "submission",
+        "operator_response",
     ):  # fmt: skip
         if "{" + key + "}" in path:
             response = getattr(client, method)(path.format(**{**ids, key: HUGE}), data)

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from jalon.accounts.tokens import token_create
 from jalon.discussions.services import thread_start
+from jalon.field.demo import add_demo_responses
+from jalon.field.models import OperatorResponse
 from jalon.middleware import CONTENT_SECURITY_POLICY, client_address
 from jalon.organisations.services import invitation_create
 from jalon.plans.advice import advice_set_aside
@@ -53,9 +55,11 @@ def ids(plan, people):
     )
     access_token = token_create(user=people["owner"], name="Script", scope="read").token
     submission = proposed_import(plan, people["owner"])
+    add_demo_responses(plan, people["owner"])
     return {
         "access_token": access_token.pk,
         "submission": submission.pk,
+        "operator_response": OperatorResponse.objects.filter(plan=plan).earliest("pk").pk,
         "set_aside": set_aside.pk,
         "org": plan.organisation_id,
         "plan": plan.pk,

@@ -611,7 +611,12 @@ EXPORT_RESPONSES: dict[str, Any] = {
         "200": {
             "description": "The file, as the plan page's download link gives it",
             "content": {
-                fmt.content_type: {"schema": {"type": "string", "format": "binary"}}
+                # The plan file is JSON (README, « The plan file »), the others are bytes.
+                fmt.content_type: {
+                    "schema": {"type": "object"}
+                    if fmt.content_type == "application/json"
+                    else {"type": "string", "format": "binary"}
+                }
                 for fmt in FORMATS.values()
             },
         }

@@ -9,6 +9,7 @@ item's or record's comment block, swapped in place. Writing needs the COMMENT ca
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jalon.access import Capability, can, organisation_for, plan_for
+from jalon.field.evidence import operator_events
 from jalon.http import AuthenticatedRequest, bad_request_response
 from jalon.organisations.models import Organisation
 from jalon.plans.models import Plan
@@ -92,7 +94,12 @@ def _render(
 def plan_activity(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     plan, _membership = plan_for(request.user, plan_id)
     filters, context = _filters(request, plan.organisation, plan)
-    return _render(request, plan.organisation, plan, plan_sources(plan, filters), context)
+    # The operators' responses added, from the field room above discussions.
+    sources: list[Source] = [
+        *plan_sources(plan, filters),
+        partial(operator_events, [plan], filters),
+    ]
+    return _render(request, plan.organisation, plan, sources, context)
 
 
 @login_required
@@ -100,7 +107,11 @@ def plan_activity(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
 def organisation_activity(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
     organisation, _membership = organisation_for(request.user, organisation_id)
     filters, context = _filters(request, organisation, None)
-    sources = organisation_sources(organisation, filters)
+    plans = list(organisation.plans.all())
+    sources: list[Source] = [
+        *organisation_sources(organisation, filters),
+        partial(operator_events, plans, filters),
+    ]
     return _render(request, organisation, None, sources, context)
 
 

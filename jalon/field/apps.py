@@ -7,3 +7,14 @@ class FieldConfig(AppConfig):
 
     name = "jalon.field"
     label = "field"
+
+    def ready(self) -> None:
+        from jalon.plans.signals import demo_loaded, plan_imported
+
+        from .demo import on_demo_loaded
+        from .evidence import on_plan_imported
+
+        # The demo plan gets fifty operators' responses, added once, with the plan.
+        demo_loaded.connect(on_demo_loaded, dispatch_uid="field-demo-operators")
+        # A plan file's operators' responses come with the plan it makes.
+        plan_imported.connect(on_plan_imported, dispatch_uid="field-plan-file-operators")

@@ -37,6 +37,7 @@ from jalon.worksheets.display import describe_answer, describe_record, record_ti
 from jalon.worksheets.schema import Definition, FieldKind, Item
 from jalon.worksheets.survey import Survey
 
+from . import evidence
 from .models import SubmissionImport
 from .submissions import (
     NEW,
@@ -46,7 +47,6 @@ from .submissions import (
     SubmissionsError,
     WorksheetEntry,
     WorksheetFile,
-    evidence,
     plain,
 )
 
@@ -377,10 +377,11 @@ def import_apply(*, submission_import: SubmissionImport, user: User, accepted: s
 
 def operators_store(
     *, plan: Plan, user: User | None, survey: Survey, checked: OperatorsFile, source: str
-) -> Any:
-    """The operators' answers kept as evidence of the plan's step 2 (`jalon.field.evidence`)."""
-    store = evidence().store_responses
-    return store(plan=plan, user=user, survey=survey, responses=checked.responses, source=source)
+) -> evidence.Stored:
+    """The operators' answers kept as evidence of the plan's step 2."""
+    return evidence.store_responses(
+        plan=plan, user=user, survey=survey, responses=checked.responses, source=source
+    )
 
 
 # Proposals in words, for the page and the command ----------------------------------------------

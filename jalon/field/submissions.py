@@ -17,11 +17,9 @@ Pure: no database. The plan's records come in as plain data, for references.
 from __future__ import annotations
 
 import datetime
-import importlib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -30,6 +28,7 @@ from jalon.worksheets.answers import AnswerError, clean_answer, clean_field, cle
 from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Option
 from jalon.worksheets.survey import Question, QuestionKind, Survey
 
+from .evidence import OperatorAnswers
 from .exports import MAX_ERRORS, Export, Submission
 from .naming import (
     MARK,
@@ -500,11 +499,6 @@ def check_worksheet(
 # Operators' submissions ------------------------------------------------------------------------
 
 
-def evidence() -> ModuleType:
-    """`jalon.field.evidence`, where the operators' answers are kept (written beside this)."""
-    return importlib.import_module("jalon.field.evidence")
-
-
 def _as_field(question: Question) -> Field:
     """A survey question as a record field, so the engine's own checks apply to it."""
     kinds = {
@@ -599,7 +593,7 @@ def _operator(submission: Submission, survey: Survey, problems: _Problems) -> An
                 )
                 continue
         answers[question.id] = cleaned
-    return evidence().OperatorAnswers(
+    return OperatorAnswers(
         instance_id=plain(submission.instance_id, 100),
         submitted=submission.submitted,
         answers=answers,

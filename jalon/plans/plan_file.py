@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_record
 from jalon.worksheets.loading import bundled_definitions
 from jalon.worksheets.schema import Definition, Item, ItemKind
+from jalon.worksheets.survey import CHOICE_KINDS, Survey, bundled_survey
 from jalon.worksheets.text import text_problem
 
 from .models import UrbanService
@@ -62,7 +63,7 @@ ROOT_REQUIRED = {"format", "format_version", "definition", "plan"}
 # `review` (the exported plan's review state and validation) is informative: whatever it says,
 # an imported plan starts as a draft here, validated by nobody on this server.
 ROOT_OPTIONAL = {"exported_at", "organisation", "answers", "lists", "revision_count", "review"}
-INFORMATIVE_V2 = {"scores": dict, "advice": list, "snapshots": list}
+INFORMATIVE_V2 = {"scores": dict, "advice": list, "snapshots": list, "operators": list}
 # Informative: not imported as values, but who wrote what and when is kept as provenance.
 INFO = {"version", "updated_at", "updated_by"}
 AUTHOR_LENGTH = 150  # User.name
@@ -115,6 +116,19 @@ class PlanFile:
     source: Source = Source()
     authorship: dict[str, Authorship] = field(default_factory=dict)  # answers' item id → who
     horizon: datetime.date | None = None
+    # The operators' survey kept as evidence of step 2, checked against the survey: written by
+    # the field room when `plan_imported` says the plan was made (plans does not know it).
+    operators: tuple[ImportedOperator, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportedOperator:
+    instance_id: str
+    submitted: datetime.datetime | None
+    answers: dict[str, str | list[str]]
+    latitude: float | None
+    longitude: float | None
+    source: str
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -609,6 +623,98 @@ def _or_empty(raw: Any) -> Any:
     return {} if raw is None else raw  # a plan with no answers, or no lists, may say null
 
 
+OPERATOR_KEYS = {"instance_id", "survey", "submitted", "answers", "latitude", "longitude", "source"}
+INSTANCE_LENGTH = 200  # field.OperatorResponse.instance_id
+SURVEY_TEXT = 2000  # an operator's free text
+
+
+def _plain(text: str, what: str) -> str:
+    """A text of the file that will be stored: refused, naming `what`, if it holds a character
+    Jalon does not store."""
+    problem = text_problem(text, what)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _coordinate(value: Any, bound: float) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not -bound <= value <= bound
+    ):
+        raise ValueError
+    return float(value)
+
+
+def _operator_answers(raw: Any, survey: Survey) -> dict[str, str | list[str]]:
+    """The answers of one response, as the survey's codes and texts; ValueError naming the
+    first question that is not right."""
+    if not isinstance(raw, dict):
+        raise ValueError(_('"answers" must be an object.'))
+    answers: dict[str, str | list[str]] = {}
+    for key, value in raw.items():
+        question = survey.question(key)
+        if question is None:
+            raise ValueError(_("the survey has no question %(id)s.") % {"id": _short(key)})
+        if question.kind in CHOICE_KINDS:
+            given = value if isinstance(value, list) else [value]
+            if not all(isinstance(code, str) and question.option(code) for code in given):
+                raise ValueError(_("%(id)s holds a code the survey does not offer.") % {"id": key})
+            answers[key] = list(given) if isinstance(value, list) else value
+        elif isinstance(value, str) and len(value) <= SURVEY_TEXT:
+            answers[key] = _plain(value, key)
+        else:
+            raise ValueError(
+                _("%(id)s must be a text of at most %(max)s characters.")
+                % {"id": key, "max": SURVEY_TEXT}
+            )
+    return answers
+
+
+def _operators(raw: Any, problems: _Problems) -> tuple[ImportedOperator, ...]:
+    """The operators' responses of a plan file, each checked against the survey it answers."""
+    if not raw:
+        return ()
+    survey = bundled_survey()
+    out: list[ImportedOperator] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw, start=1):
+        where = _("Operators’ response %(number)s") % {"number": number}
+        try:
+            if not isinstance(entry, dict) or not set(entry) <= OPERATOR_KEYS:
+                raise ValueError(_("it must be an object with the keys of an exported response."))
+            instance_id = entry.get("instance_id")
+            if not isinstance(instance_id, str) or not 0 < len(instance_id) <= INSTANCE_LENGTH:
+                raise ValueError(_('its "instance_id" must be a text.'))
+            kept = entry.get("survey")
+            if kept != {"id": survey.id, "version": survey.version}:
+                raise ValueError(
+                    _("it answers survey %(found)s; this server has %(id)s version %(version)s.")
+                    % {"found": _short(kept), "id": survey.id, "version": survey.version}
+                )
+            source = entry.get("source") or ""
+            if not isinstance(source, str):
+                raise ValueError(_('its "source" must be a text.'))
+            response = ImportedOperator(
+                instance_id=_plain(instance_id, "instance_id"),
+                submitted=_moment(entry.get("submitted")),
+                answers=_operator_answers(entry.get("answers"), survey),
+                latitude=_coordinate(entry.get("latitude"), 90),
+                longitude=_coordinate(entry.get("longitude"), 180),
+                source=_plain(source, "source")[:255],
+            )
+        except ValueError as error:
+            problems.add(problem_in(where, str(error) or _("a position is not a number.")))
+            continue
+        if response.instance_id not in seen:
+            seen.add(response.instance_id)
+            out.append(response)
+    return tuple(out)
+
+
 def parse(content: bytes) -> PlanFile:
     """A plan file's bytes → its checked content; `PlanFileError` with every problem found.
 
@@ -627,6 +733,7 @@ def parse(content: bytes) -> PlanFile:
     authorship: dict[str, Authorship] = {}
     answers = _answers(_or_empty(root.get("answers")), definition, problems, authorship)
     lists = _lists(_or_empty(root.get("lists")), definition, problems)
+    operators = _operators(root.get("operators"), problems)
     problems.raise_if_any()
     return PlanFile(
         definition=definition,
@@ -643,4 +750,5 @@ def parse(content: bytes) -> PlanFile:
         ),
         authorship={item_id: authorship[item_id] for item_id in answers},
         horizon=horizon,
+        operators=operators,
     )

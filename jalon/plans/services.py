@@ -31,6 +31,7 @@ from jalon.worksheets.schema import Definition, FieldKind, Item, ItemKind
 from .models import Answer, Plan, Record, Revision, Versioned
 from .plan_file import TITLE_LENGTH, Authorship, PlanFile, item_name, problem_in, record_name
 from .review import reopen_after_edit
+from .signals import plan_imported
 
 DEFAULT_DEFINITION = "gerer-les-services-urbains"
 
@@ -501,4 +502,5 @@ def _plan_import(*, organisation: Organisation, user: User | None, data: PlanFil
     Answer.objects.bulk_create(answers)
     Record.objects.bulk_create(records)
     Revision.objects.bulk_create(revisions)
+    plan_imported.send(sender=Plan, plan=plan, user=user, data=data)
     return plan

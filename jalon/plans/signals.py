@@ -12,3 +12,9 @@ review_changed = Signal()
 # class, `plan` the demo plan, `demo` and `colleague` its two accounts. The rooms above add their
 # part of the demo (comments) without plans knowing them.
 demo_loaded = Signal()
+
+# Sent by `plan_import` inside its transaction, once the plan and its values are written:
+# `sender` is the Plan class, `plan` the new plan, `user` who imported it (or None), `data` the
+# checked PlanFile. The rooms above write their part of the file (the operators' survey); an
+# exception there undoes the whole import.
+plan_imported = Signal()

@@ -37,6 +37,7 @@ from jalon.discussions.selectors import (
     item_comments,
 )
 from jalon.discussions.services import presence_touch, visit_record
+from jalon.field.views_operators import step_evidence
 from jalon.http import AuthenticatedRequest, bad_request_response, wants_json
 from jalon.organisations.models import Membership
 from jalon.reports.views import deliverables
@@ -296,6 +297,8 @@ def _render_step(
         # Advice depends on the whole plan: put beside the items here, not in their cache.
         fill_advice = step_advice(plan, state, step, can_edit)
         html = {item_id: fill_advice(part) for item_id, part in html.items()}
+        # So does the operators' survey, beside the maturity questions it informs (step 2).
+        html = step_evidence(plan, step)(html)
         of_item = {item.id: now for item, now in progress[index].states}  # this step's states
         states = [
             (section, section_state([of_item[item.id] for item in section.items]))

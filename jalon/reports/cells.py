@@ -88,6 +88,13 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "validated_by": "Validé par",
         "validated_role": "Rôle",
         "validated_on": "Validé le",
+        "operators_responses": "Enquête opérateurs — réponses",
+        "operators_summary": "Enquête opérateurs — synthèse",
+        "maturity_question": "Question de maturité (2.2)",
+        "survey_question": "Question de l’enquête",
+        "operators": "Opérateurs",
+        "asked": "Interrogés",
+        "share": "Part (%)",
     },
     "en": {
         "answer": "Answer",
@@ -137,6 +144,13 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "validated_by": "Validated by",
         "validated_role": "Role",
         "validated_on": "Validated on",
+        "operators_responses": "Operators’ survey — responses",
+        "operators_summary": "Operators’ survey — summary",
+        "maturity_question": "Maturity question (2.2)",
+        "survey_question": "Survey question",
+        "operators": "Operators",
+        "asked": "Asked",
+        "share": "Share (%)",
     },
 }
 
@@ -259,7 +273,8 @@ def options_text(entry: Entry) -> str:
 
 def tables(document: Document) -> tuple[Table, ...]:
     """The contents table (the plan's details), then each step's table followed by the tables
-    of its lists, in the worksheet's order."""
+    of its lists, in the worksheet's order; then the operators' survey, when the plan keeps
+    one."""
     meta = document.meta
     w = words(meta.language)
     taken: set[str] = set()
@@ -336,11 +351,65 @@ def tables(document: Document) -> tuple[Table, ...]:
             )
         )
         out += lists
+    # Last, so that the other files keep their numbers whether or not a plan has a survey.
+    out += _operators_tables(document, taken)
     # CSV file names: numbered in this order, so that a file list reads like the workbook.
     return tuple(
         dataclasses.replace(t, slug=_slug(i, t.title if t.kind == "list" else t.name))
         for i, t in enumerate(out)
     )
+
+
+def _operators_tables(document: Document, taken: set[str]) -> list[Table]:
+    """The operators' survey kept as evidence of step 2: its responses, one row per operator,
+    and the distribution of each answer, by the maturity question it informs."""
+    summary = document.operators
+    if summary is None or not document.operator_responses:
+        return []
+    entries = {
+        e.id: e.question
+        for step in document.steps
+        for section in step.sections
+        for e in section.entries
+    }
+    w = words(document.meta.language)
+    header, *rows = document.operator_responses
+    responses = Table(
+        name=_sheet_name(w["operators_responses"], taken),
+        slug="",
+        title=f"{w['operators_responses']} ({summary.title})",
+        kind="list",
+        header=header,
+        rows=tuple(tuple(row) for row in rows),
+    )
+    distribution = Table(
+        name=_sheet_name(w["operators_summary"], taken),
+        slug="",
+        title=w["operators_summary"],
+        kind="list",
+        header=(
+            w["maturity_question"],
+            w["survey_question"],
+            w["answer"],
+            w["operators"],
+            w["asked"],
+            w["share"],
+        ),
+        rows=tuple(
+            (
+                entries.get(evidence.item, evidence.item),
+                q.label,
+                s.label,
+                s.count,
+                s.base,
+                s.percent,
+            )
+            for evidence in summary.items
+            for q in evidence.questions
+            for s in (q.options or q.texts)
+        ),
+    )
+    return [responses, distribution]
 
 
 def _review_rows(document: Document) -> tuple[tuple[Value, Value], ...]:

@@ -19,6 +19,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jalon.field.evidence import OperatorsSummary
 from jalon.organisations.models import Role
 from jalon.plans.models import ReviewState
 from jalon.worksheets.answers import is_answered
@@ -337,6 +338,11 @@ class Document:
     statuses: tuple[tuple[str, str], ...] = ()
     summary: Summary | None = None
     contributors: tuple[Contributor, ...] = ()
+    # The operators' survey kept as evidence of step 2: what it says, and its responses as a
+    # table (the header first, one row per operator, answers as labels); None and () when the
+    # plan keeps none: no section at all then.
+    operators: OperatorsSummary | None = None
+    operator_responses: tuple[tuple[str, ...], ...] = ()
 
     def quality(self, code: str) -> str:
         """A data-quality level's short name (« Vérifiée »), the part of its label before the
@@ -594,11 +600,14 @@ def build_document(
     *,
     authors: Mapping[str, str] | None = None,
     contributions: Mapping[str, Mapping[str, int]] | None = None,
+    operators: OperatorsSummary | None = None,
+    operator_responses: tuple[tuple[str, ...], ...] = (),
 ) -> Document:
     """The whole plan in `meta.language`. `answers`: item id → stored value; `records`: item id
     → (uid, data) pairs in list order; `authors`: a record's uid → who last wrote it (the
     follow-up says who entered each measurement); `contributions`: a person's name → item id →
-    how many changes they made there."""
+    how many changes they made there; `operators`, `operator_responses`: the operators'
+    survey, summarised and as a table, in `meta.language`."""
     with translation.override(meta.language):
         titles = record_titles(definition, records)
         progress = follow_up(records, meta.generated, titles=titles, authors=authors)
@@ -640,5 +649,7 @@ def build_document(
             statuses=_labels(definition, "roadmap", "status"),
             summary=summarise(definition, answers, records, titles, profile, progress),
             contributors=contributors(definition, contributions or {}),
+            operators=operators if operators and operators.count else None,
+            operator_responses=operator_responses if operators and operators.count else (),
             **_charts_data(definition, answers, records, titles, profile),
         )

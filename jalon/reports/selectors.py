@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone, translation
 
+from jalon.field.evidence import plan_responses, response_table, summarise
+from jalon.field.models import OperatorResponse
 from jalon.plans.advice import advice_export
 from jalon.plans.models import Answer, Plan, PlanVersion, Record, Revision
 from jalon.plans.review import latest_validation, plan_versions
@@ -17,6 +19,7 @@ from jalon.plans.selectors import PlanState, changes_made_here, plan_state
 from jalon.plans.services import definition_of
 from jalon.worksheets.loading import get_definition
 from jalon.worksheets.profile import plan_profile, profile_scores
+from jalon.worksheets.survey import bundled_survey
 
 from . import to_json
 from .document import Document, Meta, build_document
@@ -85,8 +88,18 @@ def plan_document(plan: Plan, language: str, state: PlanState | None = None) -> 
         r.uid: r.updated_by.name if r.updated_by else r.file_author
         for r in state.records.get("measurements", ())
     }
+    # The operators' survey kept as evidence (the survey of this worksheet only).
+    survey = bundled_survey()
+    responses = plan_responses(plan, survey) if survey.worksheet == definition.id else []
     return build_document(
-        definition, answers, records, meta, authors=authors, contributions=contributions(plan)
+        definition,
+        answers,
+        records,
+        meta,
+        authors=authors,
+        contributions=contributions(plan),
+        operators=summarise(survey, responses, language) if responses else None,
+        operator_responses=response_table(survey, responses, language) if responses else (),
     )
 
 
@@ -273,4 +286,22 @@ def plan_export(plan: Plan) -> dict[str, Any]:
             }
             for version in plan_versions(plan)
         ],
+        # The operators' survey kept as evidence of step 2: each response as stored (codes),
+        # so that a plan file keeps them and its import restores them.
+        "operators": operators_export(plan),
     }
+
+
+def operators_export(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "instance_id": row.instance_id,
+            "survey": {"id": row.survey_id, "version": row.survey_version},
+            "submitted": _when(row.submitted),
+            "answers": row.answers,
+            "latitude": row.latitude,
+            "longitude": row.longitude,
+            "source": row.source,
+        }
+        for row in OperatorResponse.objects.filter(plan=plan).order_by("submitted", "id")
+    ]

@@ -11,6 +11,9 @@ The shape (format version 1, documented in the README, read back by `jalon.plans
       "lists": {item id: [{"id", "position", "data", "version", "updated_at", "updated_by"}]},
       "revision_count": …,
       "review": {"state", "validated_by", "role", "validated_at"}   informative, never imported
+      "operators": [{"instance_id", "survey": {"id", "version"}, "submitted", "answers",
+                     "latitude", "longitude", "source"}]   the operators' survey (step 2's
+                                                           evidence), restored by the import
     }
 
 Values are the stored ones: option codes (never labels), numbers as decimal strings, dates as

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jalon.field.exports import read_export
-from jalon.field.models import SubmissionImport
+from jalon.field.models import OperatorResponse, SubmissionImport
 from jalon.field.services import import_apply, import_propose, plan_from_submission, plan_records
 from jalon.field.submissions import SubmissionsError, check_worksheet
 from jalon.plans.models import Answer, Plan, Record, Revision
@@ -200,6 +200,7 @@ def test_operators_answers_go_to_the_evidence(client, plan, people, stored_respo
     assert [r.answers["operator_type"] for r in call["responses"]] == ["informal_group"] * 2
     assert call["source"] == "ops.csv"
     assert not SubmissionImport.objects.exists()
+    assert OperatorResponse.objects.filter(plan=plan).count() == 2  # kept as evidence
 
 
 def test_a_new_plan_from_the_municipality_page(client, organisation, people):

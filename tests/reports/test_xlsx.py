@@ -110,7 +110,9 @@ def test_xlsx_has_a_contents_sheet_then_a_sheet_per_step_and_per_list(demo):
         "1.2 Opérateurs informels dont…",
     ]
     lists = [e for step in demo["fr"].steps for s in step.sections for e in s.entries if e.columns]
-    assert len(names) == 2 + 6 + len(lists)
+    # …and the operators' survey of the demo: its responses and its distribution.
+    assert names[-2:] == ["Enquête opérateurs — réponses", "Enquête opérateurs — synthèse"]
+    assert len(names) == 2 + 6 + len(lists) + 2
     assert all(len(name) <= 31 for name in names)
     assert len({name.casefold() for name in names}) == len(names)
     step = book["Étape 1"]

@@ -24,6 +24,7 @@ from jalon.reports.typesetting import FONTS, compile_typst
 from .chart import Chart
 from .indicators import indicators_chart
 from .maturity import maturity_chart
+from .operators import operators_charts
 from .partners import partners_chart
 from .roadmap import roadmap_chart
 from .trajectory import trajectory_charts
@@ -32,11 +33,12 @@ __all__ = ["Chart", "all_charts", "for_typst", "png", "trajectory_charts"]
 
 
 def all_charts(document: Document) -> tuple[Chart, ...]:
-    """Maturity profile (step 2), partner map (3), roadmap (5), indicator card (6), in the
-    document's language."""
+    """Maturity profile (step 2) and the operators' survey when the plan keeps one, partner
+    map (3), roadmap (5), indicator card (6), in the document's language."""
     with translation.override(document.meta.language):
         return (
             maturity_chart(document),
+            *operators_charts(document),
             partners_chart(document),
             roadmap_chart(document),
             indicators_chart(document),
