@@ -50,6 +50,7 @@ from . import charts
 from .cells import words
 from .characters import xml_text
 from .charts import Chart
+from .charts.svg import relative_width
 from .document import Choice, Document, Entry, Meta, Record, Step, edition, long_date, review_of
 from .to_pdf import colophon_text, summary_text
 
@@ -444,12 +445,13 @@ class _Writer:
         if not self.lines(text):
             self.paragraph(self.w["no_answer"], "Empty answer")
 
-    def picture(self, image: bytes, title: str, description: str) -> None:
-        """An image as wide as a chart column, centred, with its title and text alternative."""
+    def picture(self, image: bytes, title: str, description: str, width: float = 1.0) -> None:
+        """An image as wide as a chart column (or `width` of it), centred, with its title and
+        text alternative."""
         self.flush()
         self.table_last = False
         paragraph = self.doc.add_paragraph(style=self.doc.styles["Figure"])
-        shape = paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(CHART_WIDTH))
+        shape = paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(CHART_WIDTH * width))
         properties = shape._inline.docPr  # what screen readers and Word's Alt Text read
         properties.set("title", xml_text(title))
         properties.set("descr", xml_text(description))
@@ -899,7 +901,10 @@ def _chart(out: _Writer, chart: Chart) -> None:
         # A long roadmap prints in page-sized parts: a picture taller than a page is cut off.
         for n, drawing in enumerate(chart.parts or (chart.svg,), start=1):
             alt = chart.alt if n == 1 else f"{chart.title} ({n}/{len(chart.parts)})"
-            out.picture(charts.png(drawing, width=CHART_PIXELS), chart.title, alt)
+            width = relative_width(drawing)
+            out.picture(
+                charts.png(drawing, width=round(CHART_PIXELS * width)), chart.title, alt, width
+            )
     if len(chart.table) > 1:
         header, *rows = chart.table
         widths = _widths(header, rows)

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from . import followup
 from .charts import Chart, all_charts, for_typst, trajectory_charts
+from .charts.svg import relative_width
 from .document import Document, Entry, Record, Section, Step, edition, long_date, review_of
 from .summary import Money, cell_text, summary_page
 from .typesetting import FONTS, TEMPLATES, compile_typst
@@ -172,7 +173,7 @@ def _chart(chart: Chart, t: _Text) -> dict[str, Any]:
         "message": t(chart.message),
         "table": [[t(cell) for cell in row] for row in chart.table],
         "table_columns": list(columns),
-        "width": CHART_WIDTH.get(chart.id, 1.0),
+        "width": CHART_WIDTH.get(chart.id, relative_width(chart.svg)),
         "aspect": _aspect(chart.svg),
         # A long roadmap's page-sized parts, each with its height over its width.
         "parts": [{"svg": part, "aspect": _aspect(part)} for part in chart.parts],

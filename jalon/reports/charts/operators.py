@@ -25,13 +25,14 @@ from jalon.reports.document import Document
 from . import svg
 from .chart import Chart, day
 
-WIDTH = 640.0
+# The bar charts are drawn narrow, each answer's label above its bar, so that on a phone (where
+# a drawing is scaled to the screen) their text stays as large as the page's; the map keeps
+# the width of the other charts.
+WIDTH = 360.0
+MAP_WIDTH = 640.0
 LEFT = 12.0
-LABEL_WIDTH = 250.0
-BAR_LEFT = LEFT + LABEL_WIDTH + 10
 BAR_WIDTH = 250.0
 LABEL_SIZE = 12.0
-ROW = 20.0
 LINE = 14.0
 BAR = 12.0
 # Operator types, in the survey's order: six colours apart in hue and lightness, each darker
@@ -85,22 +86,19 @@ def headline(summary: OperatorsSummary) -> str:
 def _bars(y: float, shares: tuple[Share, ...], colour: str) -> tuple[list[str], float]:
     body: list[str] = []
     for share in shares:
-        label = svg.wrap(share.label, LABEL_WIDTH, LABEL_SIZE, 2)
-        height = ROW + LINE * (len(label) - 1)
-        middle = y + height / 2
-        body.append(svg.lines(LEFT, middle + 4 - LINE * (len(label) - 1) / 2, label))
-        body.append(svg.rect(BAR_LEFT, middle - BAR / 2, BAR_WIDTH, BAR, svg.STRIPE))
+        label = svg.wrap(share.label, WIDTH - 2 * LEFT, LABEL_SIZE, 2)
+        body.append(svg.lines(LEFT, y + LABEL_SIZE, label))
+        y += LABEL_SIZE + LINE * (len(label) - 1) + 4
+        body.append(svg.rect(LEFT, y, BAR_WIDTH, BAR, svg.STRIPE))
         if share.count:
-            body.append(
-                svg.rect(BAR_LEFT, middle - BAR / 2, max(1.5, BAR_WIDTH * share.share), BAR, colour)
-            )
-        body.append(svg.text(BAR_LEFT + BAR_WIDTH + 6, middle + 4, share_text(share), size=11.5))
-        y += height
+            body.append(svg.rect(LEFT, y, max(1.5, BAR_WIDTH * share.share), BAR, colour))
+        body.append(svg.text(LEFT + BAR_WIDTH + 6, y + BAR - 1.5, share_text(share), size=11.5))
+        y += BAR + 9
     return body, y
 
 
 def _question(y: float, question: QuestionSummary) -> tuple[list[str], float]:
-    heading = svg.wrap(question.label, WIDTH - 2 * LEFT, 12.5, 2)
+    heading = svg.wrap(question.label, WIDTH - 2 * LEFT, 12.5, 3)
     body = [svg.lines(LEFT, y + 13, heading, size=12.5, weight="bold")]
     y += 13 + 12.5 * 1.25 * (len(heading) - 1)
     body.append(svg.text(LEFT, y + 16, asked_text(question), size=11, fill=svg.MUTED))
@@ -223,7 +221,7 @@ def map_svg(points: tuple[Point, ...], colours: dict[str, str], title: str, desc
     lat_span = max(max(lats) - min(lats), MIN_SPAN)
     lon_span = max((max(lons) - min(lons)) * shrink, MIN_SPAN)
     lat_mid, lon_mid = middle, (min(lons) + max(lons)) / 2
-    frame_w = WIDTH - 2 * LEFT
+    frame_w = MAP_WIDTH - 2 * LEFT
     pad = 18.0
     scale = min((frame_w - 2 * pad) / lon_span, (MAP_HEIGHT - 2 * pad) / lat_span)
     top = 8.0
@@ -263,12 +261,12 @@ def map_svg(points: tuple[Point, ...], colours: dict[str, str], title: str, desc
     for code, (label, n) in counts.items():
         entry = f"{label} ({n})"
         width = 16 + svg.text_width(entry, 11.5) + 14
-        if x + width > WIDTH - LEFT and x > LEFT:
+        if x + width > MAP_WIDTH - LEFT and x > LEFT:
             x, y = LEFT, y + 18
         body.append(svg.circle(x + 5, y - 4, 5, colours.get(code, svg.MUTED)))
         body.append(svg.text(x + 14, y, entry, size=11.5))
         x += width
-    return svg.document("chart-operators-map", WIDTH, y + 10, title, desc, "".join(body))
+    return svg.document("chart-operators-map", MAP_WIDTH, y + 10, title, desc, "".join(body))
 
 
 def map_chart(summary: OperatorsSummary, item_id: str) -> Chart:

@@ -18,6 +18,7 @@ rules on the markup:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
@@ -155,6 +156,18 @@ def rect(x: float, y: float, width: float, height: float, fill: str, extra: str 
 
 def circle(x: float, y: float, radius: float, fill: str, extra: str = "") -> str:
     return f'<circle cx="{num(x)}" cy="{num(y)}" r="{num(radius)}" fill="{fill}"{extra}/>'
+
+
+# The width most charts are drawn at. A chart drawn narrower (the operators' survey's bars, to
+# stay legible on a phone) prints narrower too, at the same scale: its text the same size as the
+# other charts', not blown up to the column's width.
+USUAL_WIDTH = 640.0
+
+
+def relative_width(drawing: str | None) -> float:
+    """A drawing's width against the usual chart width, from its viewBox (1 at most)."""
+    found = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ', drawing or "")
+    return min(1.0, float(found.group(1)) / USUAL_WIDTH) if found else 1.0
 
 
 def document(
