@@ -80,3 +80,9 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the profile form beside it on the page has a `name` field too, and a
+        # label must point at its own field.
+        kwargs.setdefault("auto_id", "token_%s")
+        super().__init__(*args, **kwargs)

@@ -149,3 +149,11 @@ def test_nobody_revokes_anothers_token_on_the_profile_page(client, people):
     assert client.post(f"/accounts/profile/tokens/{new.token.pk}/revoke/").status_code == 404
     new.token.refresh_from_db()
     assert new.token.revoked is None
+
+
+def test_the_profile_page_has_no_two_elements_with_one_id(client, people):
+    client_for(client, people["editor"])
+    html = client.get("/accounts/profile/").content.decode()
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert "token_name" in ids and "id_name" in ids
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
