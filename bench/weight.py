@@ -47,6 +47,7 @@ def pages(
         ("Notifications", "/notifications/", True),
         ("Profile", "/accounts/profile/", True),
         ("Maturity profile", f"{plan}/profile/", True),
+        ("Operators' survey", f"{plan}/operators/", True),
         ("Municipality profiles", f"/organisations/{organisation_id}/profile/", True),
     ]
 

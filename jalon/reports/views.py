@@ -39,7 +39,10 @@ def deliverables(plan: Plan, state: PlanState) -> dict[str, Any]:
     document = plan_document(plan, language, state)
     return {
         "summary": summary_text(document),
-        "charts": all_charts(document),
+        # The operators' survey has its own page, with all its charts: a line here, not eight
+        # drawings on the plan's page.
+        "charts": all_charts(document, operators=False),
+        "operators": document.operators,
         "formats": list(FORMATS.values()),
         "languages": [("fr", "Français"), ("en", "English")],
     }

@@ -232,14 +232,24 @@ def test_step_2_shows_the_survey_and_each_distribution(client, surveyed, people)
     item = html.split('id="item-maturity_equipment"', 1)[1].split('id="item-', 1)[0]
     with translation.override("fr"):
         share = percent(round(100 * counts["smartphone"] / asked))
-    assert f"Smartphone&nbsp;: {counts['smartphone']} ({share})" in item
-    # The answers given, the most frequent first.
+    assert f"Smartphone&nbsp;: {share}" in item
+    # The three answers given most, the most frequent first; the others on the survey's page.
     question = survey_question("equipment")
     labels = {o.code: o.label.fr for o in question.options}
     order = [labels[code] for code, _n in counts.most_common()]
-    positions = [item.index(f"{label}&nbsp;:") for label in order if label in item]
-    assert len(positions) == len(counts) and positions == sorted(positions)
+    assert len(order) > 3
+    positions = [item.index(f"{label}&nbsp;:") for label in order[:3]]
+    assert positions == sorted(positions)
+    assert all(f"{label}&nbsp;:" not in item for label in order[3:]) and " · …</p>" in item
     assert f"/plans/{surveyed.pk}/operators/" in html
+
+
+def test_the_plan_page_links_to_the_survey_instead_of_drawing_its_charts(client, surveyed, people):
+    client_for(client, people["viewer"])
+    html = client.get(f"/plans/{surveyed.pk}/").content.decode()
+    assert f'href="/plans/{surveyed.pk}/operators/"' in html
+    assert "50 opérateurs interrogés, graphiques et carte" in html
+    assert 'id="chart-maturity"' in html and "chart-operators" not in html
 
 
 def test_step_2_without_responses_says_what_the_survey_is_for(client, plan, people):

@@ -32,13 +32,14 @@ from .trajectory import trajectory_charts
 __all__ = ["Chart", "all_charts", "for_typst", "png", "trajectory_charts"]
 
 
-def all_charts(document: Document) -> tuple[Chart, ...]:
+def all_charts(document: Document, *, operators: bool = True) -> tuple[Chart, ...]:
     """Maturity profile (step 2) and the operators' survey when the plan keeps one, partner
-    map (3), roadmap (5), indicator card (6), in the document's language."""
+    map (3), roadmap (5), indicator card (6), in the document's language. `operators=False`:
+    without the survey's charts (the plan page links to their own page instead)."""
     with translation.override(document.meta.language):
         return (
             maturity_chart(document),
-            *operators_charts(document),
+            *(operators_charts(document) if operators else ()),
             partners_chart(document),
             roadmap_chart(document),
             indicators_chart(document),
