@@ -57,8 +57,11 @@ class Stored:
 
 
 def _touch(plan: Plan) -> None:
-    """The plan changed: its pages' caches and ETags are keyed on `updated`."""
-    Plan.objects.filter(pk=plan.pk).update(updated=timezone.now())
+    """The plan's responses changed: its pages' caches and ETags are keyed on `updated`, the
+    survey's summary on `operators_updated`."""
+    now = timezone.now()
+    Plan.objects.filter(pk=plan.pk).update(updated=now, operators_updated=now)
+    plan.updated = plan.operators_updated = now
 
 
 @transaction.atomic
@@ -134,6 +137,7 @@ def on_plan_imported(
         )
         for operator in data.operators
     )
+    _touch(plan)
 
 
 def as_answers(response: OperatorResponse) -> OperatorAnswers:

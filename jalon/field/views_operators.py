@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jalon.access import Capability, can, plan_for
 from jalon.http import AuthenticatedRequest
+from jalon.plans import fragments
 from jalon.plans.models import Plan
 from jalon.plans.services import definition_of
 from jalon.reports.charts.operators import headline, summary_charts
@@ -48,29 +51,44 @@ def form_url(plan: Plan) -> str:
 def step_evidence(plan: Plan, step: Step) -> Callable[[dict[str, str]], dict[str, str]]:
     """What puts the operators' survey on a step page: the survey's block before the first
     maturity question it informs, and after each such question its answers' distribution.
-    Items' HTML is cached per item; this depends on the plan's responses, so it is rendered
-    with the page (itself cached under the plan's last change, which a new response bumps)."""
+    Items' HTML is cached per item; this depends on the plan's responses: read only when the
+    plan has some, and kept cached under the moment they last changed (`operators_updated`),
+    so a colleague's save on the step costs no query for them."""
     survey = _survey_of(plan)
     informed = [item.id for item in step.items if survey and survey.informing(item.id)]
     if survey is None or not informed:
         return lambda html: html
     language = translation.get_language() or settings.LANGUAGE_CODE
-    responses = evidence.plan_responses(plan, survey)
-    context = {
-        "plan": plan,
-        "survey": survey,
-        "form_url": form_url(plan),
-        "operators_url": reverse("plan_operators", args=[plan.pk]),
-    }
-    blocks: dict[str, str] = {}
-    if responses:
-        summary = evidence.summarise(survey, responses, language)
-        context |= {"summary": summary, "headline": headline(summary)}
-        for item_evidence in summary.items:
-            blocks[item_evidence.item] = render_to_string(
-                "field/_item_evidence.html", {**context, "evidence": item_evidence}
-            )
-    lead = render_to_string("field/_step_evidence.html", context)
+
+    def render() -> tuple[str, dict[str, str]]:
+        assert survey is not None
+        context: dict[str, Any] = {
+            "plan": plan,
+            "survey": survey,
+            "form_url": form_url(plan),
+            "operators_url": reverse("plan_operators", args=[plan.pk]),
+        }
+        blocks: dict[str, str] = {}
+        responses = evidence.plan_responses(plan, survey) if plan.operators_updated else []
+        if responses:
+            summary = evidence.summarise(survey, responses, language)
+            context |= {"summary": summary, "headline": headline(summary)}
+            for item_evidence in summary.items:
+                blocks[item_evidence.item] = render_to_string(
+                    "field/_item_evidence.html", {**context, "evidence": item_evidence}
+                )
+        return render_to_string("field/_step_evidence.html", context), blocks
+
+    if plan.operators_updated is None:
+        lead, blocks = render()
+    else:
+        stamp = plan.operators_updated.timestamp()
+        key = f"operators-{plan.pk}-{stamp}-{step.id}-{language}"
+        parts: tuple[str, dict[str, str]] | None = cache.get(key)
+        if parts is None:
+            parts = render()
+            cache.set(key, parts, fragments.SECONDS)
+        lead, blocks = parts
 
     def fill(html: dict[str, str]) -> dict[str, str]:
         out = dict(html)

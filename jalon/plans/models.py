@@ -54,6 +54,9 @@ class Plan(models.Model):
     # The date by which the plan should be carried out: the roadmap's lines should end by then
     # (a consistency rule says so). Empty: not set.
     horizon = models.DateField(_("horizon"), null=True, blank=True)
+    # When its operators' survey responses last changed (jalon.field), None while it has none:
+    # step 2 reads them only then, and keeps their summary cached under this moment.
+    operators_updated = models.DateTimeField(null=True, blank=True)
     # Changed only by jalon.plans.review, each change with its ReviewEvent.
     review_state = models.CharField(
         _("review state"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT

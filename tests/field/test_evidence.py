@@ -30,7 +30,7 @@ from jalon.field.evidence import (
 from jalon.field.models import OperatorResponse
 from jalon.plans.models import Plan
 from jalon.plans.plan_file import PlanFileError, parse
-from jalon.plans.services import definition_of, plan_import
+from jalon.plans.services import answer_save, definition_of, plan_import
 from jalon.reports import to_csv, to_docx, to_json, to_pdf, to_xlsx
 from jalon.reports.charts.operators import headline, operators_charts, percent
 from jalon.reports.selectors import plan_document, plan_export
@@ -250,6 +250,20 @@ def test_the_plan_page_links_to_the_survey_instead_of_drawing_its_charts(client,
     assert f'href="/plans/{surveyed.pk}/operators/"' in html
     assert "50 opérateurs interrogés, graphiques et carte" in html
     assert 'id="chart-maturity"' in html and "chart-operators" not in html
+
+
+def test_step_2_reads_the_responses_again_only_when_they_change(
+    client, surveyed, people, django_assert_max_num_queries
+):
+    client_for(client, people["editor"])
+    url = f"/plans/{surveyed.pk}/steps/{step_of_maturity(surveyed)}/"
+    assert headline_in("fr") in client.get(url).content.decode()
+    # A colleague's save: the step is drawn again, the survey's summary comes from the cache
+    # (the same six queries as a plan without a survey, tests/plans/test_speed.py).
+    answer_save(plan=surveyed, user=people["owner"], item_id="competences", raw="X", base_version=0)
+    with django_assert_max_num_queries(6):
+        html = client.get(url).content.decode()
+    assert "X</textarea>" in html and headline_in("fr") in html
 
 
 def test_step_2_without_responses_says_what_the_survey_is_for(client, plan, people):
