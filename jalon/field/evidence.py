@@ -64,6 +64,28 @@ def _touch(plan: Plan) -> None:
     plan.updated = plan.operators_updated = now
 
 
+def _create(
+    plan: Plan, survey: Survey, user: User | None, responses: Sequence[tuple[Any, str]]
+) -> None:
+    """Keep each (response, the file it came from): an OperatorAnswers, or a plan file's own
+    operator entry, which has the same fields."""
+    OperatorResponse.objects.bulk_create(
+        OperatorResponse(
+            plan=plan,
+            survey_id=survey.id,
+            survey_version=survey.version,
+            instance_id=response.instance_id,
+            submitted=response.submitted,
+            answers=response.answers,
+            latitude=response.latitude,
+            longitude=response.longitude,
+            source=source[:255],
+            imported_by=user,
+        )
+        for response, source in responses
+    )
+
+
 @transaction.atomic
 def store_responses(
     *,
@@ -84,21 +106,7 @@ def store_responses(
     for response in responses:
         if response.instance_id not in known:
             new.setdefault(response.instance_id, response)
-    OperatorResponse.objects.bulk_create(
-        OperatorResponse(
-            plan=plan,
-            survey_id=survey.id,
-            survey_version=survey.version,
-            instance_id=response.instance_id,
-            submitted=response.submitted,
-            answers=response.answers,
-            latitude=response.latitude,
-            longitude=response.longitude,
-            source=source[:255],
-            imported_by=user,
-        )
-        for response in new.values()
-    )
+    _create(plan, survey, user, [(response, source) for response in new.values()])
     if new:
         _touch(plan)
     return Stored(added=len(new), already_there=len(responses) - len(new))
@@ -122,21 +130,7 @@ def on_plan_imported(
     if not data.operators:
         return
     survey = bundled_survey()  # the only one the file reader accepts
-    OperatorResponse.objects.bulk_create(
-        OperatorResponse(
-            plan=plan,
-            survey_id=survey.id,
-            survey_version=survey.version,
-            instance_id=operator.instance_id,
-            submitted=operator.submitted,
-            answers=operator.answers,
-            latitude=operator.latitude,
-            longitude=operator.longitude,
-            source=operator.source,
-            imported_by=user,
-        )
-        for operator in data.operators
-    )
+    _create(plan, survey, user, [(operator, operator.source) for operator in data.operators])
     _touch(plan)
 
 

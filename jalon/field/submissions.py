@@ -24,12 +24,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jalon.plans.plan_file import PlanFileError, Problems
 from jalon.worksheets.answers import AnswerError, clean_answer, clean_field, clean_record
 from jalon.worksheets.schema import Definition, Field, FieldKind, Item, ItemKind, Option
 from jalon.worksheets.survey import Question, QuestionKind, Survey
 
 from .evidence import OperatorAnswers
-from .exports import MAX_ERRORS, Export, Submission
+from .exports import Export, Submission
 from .naming import (
     MARK,
     OPERATORS,
@@ -43,33 +44,21 @@ from .naming import (
     target_name,
 )
 
-MAX_MESSAGE = 300
 # A file holds the submissions of one plan's team, a few at most: each becomes proposals to review.
 MAX_WORKSHEET_SUBMISSIONS = 100
 NEW = "new:"  # a reference to a record of the same submission, not yet in the plan
 TITLE_QUESTIONS = ("plan_title", "title")  # a form value that names a new plan, if present
 
 
-class SubmissionsError(ValueError):
-    """The file cannot be imported; `messages` says every reason found, one per problem."""
-
-    def __init__(self, messages: list[str]) -> None:
-        self.messages = messages
-        super().__init__("\n".join(messages))
+class SubmissionsError(PlanFileError):
+    """The submissions file cannot be imported; `messages` says every reason found, one per
+    problem (as a plan file's)."""
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-        self.more = 0
+class _Problems(Problems):
+    """The plan file's collector of problems, with each problem's row and column."""
 
-    def add(self, message: str) -> None:
-        if len(message) > MAX_MESSAGE:
-            message = message[: MAX_MESSAGE - 1] + "…"
-        if len(self.messages) < MAX_ERRORS:
-            self.messages.append(message)
-        else:
-            self.more += 1
+    error = SubmissionsError
 
     def at(self, submission: Submission, column: str, problem: str) -> None:
         where = {"row": submission.row, "column": column[:120], "problem": problem}
@@ -80,12 +69,6 @@ class _Problems:
             )
         else:
             self.add(_("Row %(row)s, column %(column)s: %(problem)s") % where)
-
-    def raise_if_any(self) -> None:
-        if self.messages:
-            more = [_("… and %(count)s more problems.") % {"count": self.more}]
-            extra = more if self.more else []
-            raise SubmissionsError([*self.messages, *extra])
 
 
 def _fail(message: str) -> SubmissionsError:

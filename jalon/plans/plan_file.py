@@ -173,8 +173,11 @@ def too_large_message(limit: int = MAX_BYTES) -> str:
     }
 
 
-class _Problems:
-    """Collects messages; the first MAX_ERRORS are kept, the others counted."""
+class Problems:
+    """Collects messages; the first MAX_ERRORS are kept, the others counted. `error`: what
+    `raise_if_any` raises with them (the submissions import has its own)."""
+
+    error: type[PlanFileError] = PlanFileError
 
     def __init__(self) -> None:
         self.messages: list[str] = []
@@ -194,7 +197,7 @@ class _Problems:
         messages = list(self.messages)
         if self.more:
             messages.append(_("… and %(count)s more problems.") % {"count": self.more})
-        raise PlanFileError(messages)
+        raise self.error(messages)
 
 
 def _fail(message: str) -> PlanFileError:
@@ -314,7 +317,7 @@ def _object(raw: Any, what: str, required: Set[str], optional: Set[str]) -> dict
     return raw
 
 
-def _info(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> Any:
+def _info(raw: Mapping[str, Any], key: str, where: str, problems: Problems) -> Any:
     """An informative part (a version, a date, a name): not imported as a value, but kept as
     provenance, so it still must be what the format says. Returns it, or None."""
     if key not in raw or raw[key] is None:
@@ -340,7 +343,7 @@ def _info(raw: Mapping[str, Any], key: str, where: str, problems: _Problems) -> 
 
 
 def _has_unknown_keys(
-    entry: Mapping[str, Any], known: Set[str], where: str, problems: _Problems
+    entry: Mapping[str, Any], known: Set[str], where: str, problems: Problems
 ) -> bool:
     """Says (once) which keys of an answer or record the format does not have."""
     unknown = sorted(set(entry) - known)
@@ -364,7 +367,7 @@ def _moment(text: Any) -> datetime.datetime | None:
     return moment
 
 
-def _authorship(entry: Mapping[str, Any], where: str, problems: _Problems) -> Authorship:
+def _authorship(entry: Mapping[str, Any], where: str, problems: Problems) -> Authorship:
     _info(entry, "version", where, problems)
     by = _info(entry, "updated_by", where, problems) or ""
     return Authorship(
@@ -442,7 +445,7 @@ def _definition(raw: Any) -> Definition:
     return definition
 
 
-def _horizon(data: Mapping[str, Any], where: str, problems: _Problems) -> datetime.date | None:
+def _horizon(data: Mapping[str, Any], where: str, problems: Problems) -> datetime.date | None:
     raw = data.get("horizon")
     if raw is None:
         return None
@@ -455,9 +458,7 @@ def _horizon(data: Mapping[str, Any], where: str, problems: _Problems) -> dateti
     return None
 
 
-def _plan(
-    raw: Any, problems: _Problems, version: int
-) -> tuple[str, str, str, datetime.date | None]:
+def _plan(raw: Any, problems: Problems, version: int) -> tuple[str, str, str, datetime.date | None]:
     optional = {"service_other", "created", "updated"} | ({"horizon"} if version >= 2 else set())
     data = _object(raw, _('Its "plan"'), {"title", "service"}, optional)
     where = _("The plan")
@@ -497,7 +498,7 @@ def _plan(
     return str(title).strip(), str(service), str(other).strip(), _horizon(data, where, problems)
 
 
-def _organisation(raw: Any, problems: _Problems) -> str:
+def _organisation(raw: Any, problems: Problems) -> str:
     """The name of the municipality the file was exported from."""
     data = _object(raw, _('Its "organisation"'), set(), {"name", "country", "city"})
     found = {key: _info(data, key, _("The organisation"), problems) for key in data}
@@ -505,7 +506,7 @@ def _organisation(raw: Any, problems: _Problems) -> str:
 
 
 def _answers(
-    raw: Any, definition: Definition, problems: _Problems, authorship: dict[str, Authorship]
+    raw: Any, definition: Definition, problems: Problems, authorship: dict[str, Authorship]
 ) -> dict[str, Any]:
     """The answers, checked; `authorship` receives who wrote each, as the file says."""
     if not isinstance(raw, dict):
@@ -534,7 +535,7 @@ def _answers(
 
 
 def _record_entries(
-    raw: Any, definition: Definition, problems: _Problems
+    raw: Any, definition: Definition, problems: Problems
 ) -> dict[str, list[tuple[Item, int, Any, Any, Authorship]]]:
     """First pass over the lists: shapes, limits and ids; data is checked once all ids are known."""
     if not isinstance(raw, dict):
@@ -601,7 +602,7 @@ def _record_entries(
 
 
 def _lists(
-    raw: Any, definition: Definition, problems: _Problems
+    raw: Any, definition: Definition, problems: Problems
 ) -> dict[str, tuple[ImportedRecord, ...]]:
     entries = _record_entries(raw, definition, problems)
     # A reference may name any record of the file, in the list it points to; nothing else.
@@ -674,7 +675,7 @@ def _operator_answers(raw: Any, survey: Survey) -> dict[str, str | list[str]]:
     return answers
 
 
-def _operators(raw: Any, problems: _Problems) -> tuple[ImportedOperator, ...]:
+def _operators(raw: Any, problems: Problems) -> tuple[ImportedOperator, ...]:
     """The operators' responses of a plan file, each checked against the survey it answers."""
     if not raw:
         return ()
@@ -723,7 +724,7 @@ def parse(content: bytes) -> PlanFile:
     """
     root = _format(_decode(content))
     definition = _definition(root["definition"])
-    problems = _Problems()
+    problems = Problems()
     title, service, service_other, horizon = _plan(root["plan"], problems, root["format_version"])
     organisation = ""
     if root.get("organisation") is not None:
