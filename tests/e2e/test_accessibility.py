@@ -173,6 +173,10 @@ PAGE_TYPES = (
     "maturity profile, demo plan",
     "maturity profile, empty plan",
     "maturity profiles of the municipality",
+    "operators' survey, demo plan",
+    "operators' survey, empty plan",
+    "import submissions",
+    "submissions into a new plan",
     "open comments",
     "resolved comments",
     "edit a comment",
@@ -281,6 +285,10 @@ def walk(context: BrowserContext, site: Site, check: Check, *, language: str, th
     visit("maturity profile, demo plan", reverse("plan_profile", args=[plan.pk]))
     visit("maturity profile, empty plan", reverse("plan_profile", args=[empty.pk]))
     visit("maturity profiles of the municipality", f"{organisation}/profile/")
+    visit("operators' survey, demo plan", reverse("plan_operators", args=[plan.pk]))
+    visit("operators' survey, empty plan", reverse("plan_operators", args=[empty.pk]))
+    visit("import submissions", reverse("submissions_import", args=[plan.pk]))
+    visit("submissions into a new plan", f"{organisation}/submissions/import/")
     visit("open comments", reverse("plan_comments", args=[plan.pk]))
     visit("resolved comments", reverse("plan_comments", args=[plan.pk]) + "?resolved=1")
     own = Comment.objects.filter(thread__plan=plan, author=site.owner).first()
