@@ -53,7 +53,23 @@ class OperatorAnswers:
 @dataclass(frozen=True)
 class Stored:
     added: int
-    already_there: int
+    already_there: int  # in the plan already (imported before), or twice in the file
+
+
+def stored_message(stored: Stored) -> str:
+    """« 5 operators' answers added to step 2; 2 were there already. »"""
+    text = ngettext(
+        "%(count)s operator's answers added to the evidence of step 2.",
+        "%(count)s operators' answers added to the evidence of step 2.",
+        stored.added,
+    ) % {"count": stored.added}
+    if stored.already_there:
+        text += " " + ngettext(
+            "%(count)s was there already (imported before): not added twice.",
+            "%(count)s were there already (imported before): not added twice.",
+            stored.already_there,
+        ) % {"count": stored.already_there}
+    return text
 
 
 def _touch(plan: Plan) -> None:

@@ -40,6 +40,7 @@ from jalon.worksheets.survey import Survey
 from . import evidence
 from .models import SubmissionImport
 from .submissions import (
+    AMBIGUOUS,
     NEW,
     CheckedRecord,
     OperatorsFile,
@@ -47,6 +48,7 @@ from .submissions import (
     SubmissionsError,
     WorksheetEntry,
     WorksheetFile,
+    by_title,
     plain,
 )
 
@@ -230,9 +232,13 @@ def import_choose(*, submission_import: SubmissionImport, index: int) -> Submiss
     problems = []
     for item in definition.items:
         records = entry.records.get(item.id, [])
-        by_title = {title.casefold(): uid for uid, title in existing.get(item.id, []) if title}
+        # A record is matched by its title; a title two of the plan's records share matches
+        # neither (the submission's record is proposed as a new one, for the person to judge).
+        titles = by_title(existing.get(item.id, []))
         matched = {
-            r.token: by_title[r.title.casefold()] for r in records if r.title.casefold() in by_title
+            r.token: uid
+            for r in records
+            if (uid := titles.get(r.title.casefold())) and uid != AMBIGUOUS
         }
         added = sum(1 for r in records if r.token not in matched)
         if added and len(existing.get(item.id, [])) + added > item.max_records:
@@ -311,6 +317,10 @@ class Applied:
 def import_apply(*, submission_import: SubmissionImport, user: User, accepted: set[int]) -> Applied:
     """Apply the accepted proposals with the version each had when proposed: a change made
     since is a conflict, kept as it is and shown; the rest is applied."""
+    # A double click on a slow connection sends the same decisions twice: the second waits for
+    # the first (the row's lock; SQLite's transactions are IMMEDIATE) and finds them applied.
+    locked = SubmissionImport.objects.select_for_update().get(pk=submission_import.pk)
+    submission_import.status, submission_import.proposals = locked.status, locked.proposals
     if submission_import.status == SubmissionImport.Status.CHOOSING:
         raise SubmissionsError([_("Choose first which submission fills the plan.")])
     if submission_import.status != SubmissionImport.Status.PROPOSED:

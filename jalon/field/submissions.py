@@ -47,6 +47,20 @@ from .naming import (
 # A file holds the submissions of one plan's team, a few at most: each becomes proposals to review.
 MAX_WORKSHEET_SUBMISSIONS = 100
 NEW = "new:"  # a reference to a record of the same submission, not yet in the plan
+AMBIGUOUS = "ambiguous:"  # a title two of the plan's records share: it names neither
+
+
+def by_title(records: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """(uid, title) pairs → folded title → uid; a title two records share maps to AMBIGUOUS,
+    so that neither is picked in silence."""
+    found: dict[str, str] = {}
+    for uid, title in records:
+        if title:
+            key = title.casefold()
+            found[key] = AMBIGUOUS if key in found else uid
+    return found
+
+
 TITLE_QUESTIONS = ("plan_title", "title")  # a form value that names a new plan, if present
 
 
@@ -321,11 +335,22 @@ def _resolve(
 
         def find(title: str, target: str = target) -> str:
             key = title.casefold()
-            return own.get(target, {}).get(key) or plan.get(target, {}).get(key) or title
+            found = own.get(target, {}).get(key) or plan.get(target, {}).get(key) or title
+            return f"{AMBIGUOUS}{title}" if found == AMBIGUOUS else found
 
         value = raw[f.id]
         resolved[f.id] = [find(t) for t in value] if isinstance(value, list) else find(value)
     return resolved
+
+
+def _ambiguous(item: Item, resolved: Mapping[str, Any]) -> tuple[Field, str] | None:
+    """The first reference of a record that names a title two of the plan's records share."""
+    for f in item.fields:
+        value = resolved.get(f.id)
+        for one in value if isinstance(value, list) else [value]:
+            if isinstance(one, str) and one.startswith(AMBIGUOUS):
+                return f, one[len(AMBIGUOUS) :]
+    return None
 
 
 def _field_column(item: Item, row: Submission, message: str) -> str:
@@ -378,10 +403,7 @@ def _records(
             title = _record_title(item, raw)
             if title:
                 own.setdefault(item.id, {}).setdefault(title.casefold(), f"{NEW}{item.id}:{number}")
-    plan = {
-        item_id: {title.casefold(): uid for uid, title in records if title}
-        for item_id, records in plan_records.items()
-    }
+    plan = {item_id: by_title(records) for item_id, records in plan_records.items()}
     references = {
         item_id: set(own.get(item_id, {}).values()) | {uid for uid, _t in records}
         for item_id, records in plan_records.items()
@@ -404,8 +426,23 @@ def _records(
             if problem:
                 problems.at(row, row.values[problem[0]].column, problem[1])
                 continue
+            resolved = _resolve(item, raw, own, plan)
+            ambiguous = _ambiguous(item, resolved)
+            if ambiguous:
+                f, title = ambiguous
+                name = field_name(item, f)
+                problems.at(
+                    row,
+                    row.values[name].column if name in row.values else name,
+                    _(
+                        "“%(title)s” is the title of several records of the plan's list: give "
+                        "them distinct titles in Jalon, then import the file again."
+                    )
+                    % {"title": title[:80]},
+                )
+                continue
             try:
-                data = clean_record(item, _resolve(item, raw, own, plan), references)
+                data = clean_record(item, resolved, references)
             except AnswerError as error:
                 problems.at(row, _field_column(item, row, str(error)), str(error))
                 continue
@@ -576,8 +613,18 @@ def _operator(submission: Submission, survey: Survey, problems: _Problems) -> An
                 )
                 continue
         answers[question.id] = cleaned
+    instance_id = plain(submission.instance_id, 100)
+    if not instance_id:  # it is what keeps one operator from counting twice
+        problems.add(
+            _(
+                "Row %(row)s: no submission id (_uuid, meta/instanceID or KEY). Export the file "
+                "with its meta columns: the id keeps an operator from counting twice when a file "
+                "is imported again."
+            )
+            % {"row": submission.row}
+        )
     return OperatorAnswers(
-        instance_id=plain(submission.instance_id, 100),
+        instance_id=instance_id,
         submitted=submission.submitted,
         answers=answers,
         latitude=latitude,

@@ -33,6 +33,7 @@ from jalon.worksheets.loading import latest_definition
 from jalon.worksheets.survey import bundled_survey
 from jalon.worksheets.text import PlainTextValidator
 
+from .evidence import stored_message
 from .exports import MAX_BYTES, ExportError, read_export, read_limited, too_large_message
 from .models import SubmissionImport
 from .services import (
@@ -140,14 +141,10 @@ def _submissions_import(
             export, checked = read
             name = upload.name or ""
             if isinstance(checked, OperatorsFile):
-                operators_store(
+                stored = operators_store(
                     plan=plan, user=request.user, survey=survey, checked=checked, source=name
                 )
-                messages.success(
-                    request,
-                    _("%(count)s operators' answers were added to the evidence of step 2.")
-                    % {"count": len(checked.responses)},
-                )
+                messages.success(request, stored_message(stored))
                 return redirect("plan_overview", plan.pk)
             try:
                 proposal = import_propose(
@@ -246,6 +243,12 @@ def _organisation_import(
 # Proposals -------------------------------------------------------------------------------------
 
 
+def _index(text: str) -> int:
+    """A number the page sent (a submission's or a proposal's index); -1 for anything else
+    (« ² » is a digit to `isdigit`, and a 5,000-digit string is too long for `int`)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else -1
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submissions_review(request: AuthenticatedRequest, plan_id: int, import_id: int) -> HttpResponse:
@@ -258,11 +261,10 @@ def submissions_review(request: AuthenticatedRequest, plan_id: int, import_id: i
     if request.method == "POST":
         try:
             if "choose" in request.POST:
-                index = request.POST["choose"]
-                import_choose(submission_import=found, index=int(index) if index.isdigit() else -1)
+                import_choose(submission_import=found, index=_index(request.POST["choose"]))
             else:
                 every = {p["id"] for p in found.proposals}
-                picked = {int(v) for v in request.POST.getlist("accept") if v.isdigit()}
+                picked = {_index(v) for v in request.POST.getlist("accept")}
                 accepted = every if "accept_all" in request.POST else picked & every
                 done = import_apply(submission_import=found, user=request.user, accepted=accepted)
                 messages.success(

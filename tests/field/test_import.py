@@ -10,10 +10,11 @@ from django.core.management.base import CommandError
 from jalon.field.exports import read_export
 from jalon.field.models import OperatorResponse, SubmissionImport
 from jalon.field.services import import_apply, import_propose, plan_from_submission, plan_records
-from jalon.field.submissions import SubmissionsError, check_worksheet
+from jalon.field.submissions import SubmissionsError, check_file, check_worksheet
 from jalon.plans.models import Answer, Plan, Record, Revision
 from jalon.plans.services import answer_save, record_add
 from jalon.worksheets.answers import AnswerError
+from jalon.worksheets.survey import bundled_survey
 
 from ..conftest import client_for
 from . import shapes
@@ -350,3 +351,74 @@ def test_a_bad_upload_gets_its_message_never_a_500(client, plan, people, content
     assert response.status_code == 400
     assert words in response.content.decode()
     assert not SubmissionImport.objects.exists()
+
+
+def test_a_double_click_applies_the_proposals_once(plan, people):
+    content = shapes.kobo_xlsx(
+        [
+            submission(
+                {"competences": "A"},
+                {"actors": [{"actors__name": "Orange", "actors__type": "telecoms"}]},
+            )
+        ]
+    )
+    found = propose(plan, people["editor"], content)
+    # Both requests read the import before either applies it.
+    first = SubmissionImport.objects.get(pk=found.pk)
+    second = SubmissionImport.objects.get(pk=found.pk)
+    every = {p["id"] for p in first.proposals}
+    import_apply(submission_import=first, user=people["editor"], accepted=every)
+    with pytest.raises(SubmissionsError, match="déjà été appliquées"):
+        import_apply(submission_import=second, user=people["editor"], accepted=every)
+    names = Record.objects.filter(plan=plan, item_id="actors").values_list("data__name", flat=True)
+    assert list(names) == ["Orange"]
+    outcomes = SubmissionImport.objects.get(pk=found.pk).proposals
+    assert {p["outcome"] for p in outcomes} == {"applied"}
+
+
+def test_a_title_two_plan_records_share_names_neither(plan, people):
+    owner = people["owner"]
+    record_add(plan=plan, user=owner, item_id="actors", raw={"name": "Orange", "type": "telecoms"})
+    record_add(plan=plan, user=owner, item_id="actors", raw={"name": "orange"})
+    # A reference to that title is refused, naming the row and the column.
+    content = shapes.kobo_xlsx([submission({}, {"partners": [{"partners__actor": "Orange"}]})])
+    with pytest.raises(SubmissionsError) as refused:
+        checked_for(plan, content)
+    (message,) = refused.value.messages
+    assert "partners__actor" in message and "plusieurs fiches" in message
+    # A record of that title is proposed as a new one, never as a change of either.
+    content = shapes.kobo_xlsx(
+        [submission({}, {"actors": [{"actors__name": "Orange", "actors__contact": "77 000"}]})]
+    )
+    found = propose(plan, people["editor"], content)
+    assert [p["kind"] for p in found.proposals if p["item"] == "actors"] == ["add"]
+
+
+def test_operators_without_a_submission_id_are_refused_by_row(plan, people):
+    rows = [operator(OPERATOR, uuid=""), operator(OPERATOR, uuid="")]
+    content = shapes.kobo_csv(rows)
+    with pytest.raises(SubmissionsError) as refused:
+        check_file(
+            read_export(content), definition=DEFINITION, survey=bundled_survey(), plan_records={}
+        )
+    assert len([m for m in refused.value.messages if "identifiant de soumission" in m]) == 2
+
+
+def test_importing_the_same_operators_again_says_nothing_was_added(client, plan, people):
+    client_for(client, people["editor"])
+    url = f"/plans/{plan.pk}/submissions/import/"
+    content = shapes.kobo_csv([operator(OPERATOR), operator(OPERATOR, uuid="b")])
+    upload(client, url, content, "ops.csv")
+    response = upload(client, url, content, "ops.csv")
+    page = client.get(response["Location"]).content.decode()
+    assert "0 réponse d’opérateur ajoutée" in page and "2 étaient déjà là" in page
+    assert OperatorResponse.objects.filter(plan=plan).count() == 2
+
+
+@pytest.mark.parametrize("forged", ["²", "9" * 5000, "-1", "1e3"])
+def test_a_forged_index_on_the_review_page_is_no_error(client, plan, people, forged):
+    client_for(client, people["editor"])
+    found = propose(plan, people["editor"], shapes.kobo_xlsx([submission({"competences": "B"})]))
+    url = f"/plans/{plan.pk}/submissions/{found.pk}/"
+    assert client.post(url, {"choose": forged}).status_code in (200, 400, 409)
+    assert client.post(url, {"accept": [forged]}).status_code in (200, 302)

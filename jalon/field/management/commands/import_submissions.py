@@ -13,6 +13,7 @@ from jalon.worksheets.answers import AnswerError
 from jalon.worksheets.loading import latest_definition
 from jalon.worksheets.survey import bundled_survey
 
+from ...evidence import stored_message
 from ...exports import ExportError, read_export, read_limited
 from ...services import (
     import_apply,
@@ -89,8 +90,10 @@ class Command(BaseCommand):
         except SubmissionsError as error:
             raise _problems(path, error.messages) from None
         if isinstance(checked, OperatorsFile):
-            operators_store(plan=plan, user=user, survey=survey, checked=checked, source=path.name)
-            self.stdout.write(f"{len(checked.responses)} operators' answers kept for “{plan}”.")
+            stored = operators_store(
+                plan=plan, user=user, survey=survey, checked=checked, source=path.name
+            )
+            self.stdout.write(f"“{plan}”: {stored_message(stored)}")
             return
         self._propose(path, plan, user, checked, export.format, options)
 
