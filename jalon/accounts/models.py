@@ -2,6 +2,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jalon.worksheets.text import PlainTextValidator
@@ -105,6 +106,10 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires <= timezone.now()
 
     @property
     def can_write(self) -> bool:

@@ -157,3 +157,14 @@ def test_the_profile_page_has_no_two_elements_with_one_id(client, people):
     ids = re.findall(r' id="([^"]+)"', html)
     assert "token_name" in ids and "id_name" in ids
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+
+
+def test_an_expired_token_says_so_on_the_profile_page_with_nothing_to_revoke(client, people):
+    made = token_create(user=people["editor"], name="Ancien", scope="read", days=1)
+    AccessToken.objects.filter(pk=made.token.pk).update(
+        expires=timezone.now() - datetime.timedelta(days=1)
+    )
+    client_for(client, people["editor"])
+    html = client.get("/accounts/profile/").content.decode()
+    assert "Expiré" in html
+    assert f"/accounts/profile/tokens/{made.token.pk}/revoke/" not in html
