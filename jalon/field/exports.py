@@ -33,17 +33,20 @@ rows and cells are bounded before use, and every problem is a message, never an 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
+import itertools
 import json
 import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024  # an export of thousands of submissions is under 10 MB
@@ -53,6 +56,9 @@ MAX_ROWS = 5_000  # submissions and repeat rows together
 MAX_LINES = 4 * MAX_ROWS  # lines of a sheet, empty ones included
 MAX_COLUMNS = 2_000  # the whole worksheet form has about 400 questions
 MAX_DEPTH = 12  # JSON nesting: steps › sections › repeat › fields is under 8
+# Objects in a JSON file, groups and locations included: a submission of the whole worksheet
+# holds under 50, and json stops at the first one past this, before building millions of `{}`.
+MAX_OBJECTS = 50 * MAX_ROWS
 MAX_ERRORS = 20
 
 KOBO_SEPARATOR = "/"
@@ -132,17 +138,27 @@ def name_of(column: str) -> str:
     return SEPARATORS.split(column)[-1]
 
 
-def _parse_time(text: str) -> datetime.datetime | None:
+# A moment this far from the calendar's ends converts to any time zone (offsets are under a day).
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC) + datetime.timedelta(days=2)
+LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC) - datetime.timedelta(days=2)
+
+
+def parse_time(text: str) -> datetime.datetime | None:
+    """When a submission was sent, in UTC; None (« no date ») for what is not an ISO time or lies
+    so near year 1 or 9999 that showing it in another zone would overflow (`9999-12-31T23:59:59
+    -12:00` is past the last moment Python can hold once in UTC)."""
     text = text.strip()
     if not text:
         return None
     try:
         moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:  # Kobo writes UTC without saying so
+            moment = moment.replace(tzinfo=datetime.UTC)
+        moment = moment.astimezone(datetime.UTC)
+        timezone.localtime(moment)  # as the pages will show it
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:  # Kobo writes UTC without saying so
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
+    return moment if EARLIEST <= moment <= LATEST else None
 
 
 def _text(raw: Any) -> str:
@@ -192,7 +208,7 @@ def _submission(row: Mapping[str, str], number: int, sheet: str) -> Submission:
             continue
         found.values[name_of(column)] = Value(raw, column)
     found.instance_id = next((row[c] for c in INSTANCE_COLUMNS if row.get(c)), "")
-    found.submitted = next((_parse_time(row[c]) for c in TIME_COLUMNS if row.get(c)), None)
+    found.submitted = next((parse_time(row[c]) for c in TIME_COLUMNS if row.get(c)), None)
     found.submitter = next((row[c] for c in SUBMITTER_COLUMNS if row.get(c)), "")
     return found
 
@@ -219,39 +235,66 @@ def _header(cells: list[str], sheet: str) -> list[str]:
     return header
 
 
+def not_utf8_message(what: str, position: int) -> str:
+    return _(
+        "%(what)s is not UTF-8 text (byte %(position)s): export it again from "
+        "KoboToolbox or ODK Central without opening and saving it in a spreadsheet."
+    ) % {"what": what, "position": position}
+
+
 def _decode(content: bytes, what: str) -> str:
     if content.startswith(b"\xef\xbb\xbf"):  # Kobo's CSV starts with a byte order mark
         content = content[3:]
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _fail(
-            _(
-                "%(what)s is not UTF-8 text (byte %(position)s): export it again from "
-                "KoboToolbox or ODK Central without opening and saving it in a spreadsheet."
-            )
-            % {"what": what, "position": error.start}
-        ) from None
+        raise _fail(not_utf8_message(what, error.start)) from None
 
 
-def _csv_table(text: str, name: str, budget: list[int]) -> _Table:
-    first = text.split("\n", 1)[0]
+def _bad_byte(stream: IO[bytes]) -> int:
+    """Where the first byte that is not UTF-8 is, read in pieces (a ZIP's member may be large)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    while True:
+        piece = stream.read(64 * 1024)
+        pending = len(decoder.getstate()[0])  # the start of a character cut by the last piece
+        try:
+            decoder.decode(piece, final=not piece)
+        except UnicodeDecodeError as error:
+            return offset - pending + error.start
+        if not piece:
+            return offset
+        offset += len(piece)
+
+
+def _too_many_rows() -> ExportError:
+    return _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
+
+
+def _csv_table(text: IO[str], name: str, budget: list[int]) -> _Table:
+    """A CSV file's rows, read a line at a time: every line, empty ones too, counts against
+    MAX_LINES before the next is read, so ten million empty lines are refused after a few
+    thousand, never held in memory."""
+    first = text.readline()
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
     try:
-        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        cells = next(reader, None)
+        if cells is None:
+            raise _fail(_("The file is empty."))
+        header = _header(cells, name)
+        rows = []
+        for line, cells in enumerate(reader, start=2):
+            if reader.line_num > MAX_LINES:  # a quoted cell may hold several lines
+                raise _too_many_rows()
+            if not any(cell.strip() for cell in cells):
+                continue
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _too_many_rows()
+            rows.append((line, {h: c for h, c in zip(header, cells, strict=False) if h}))
     except csv.Error as error:
         raise _fail(_("The CSV file cannot be read (%(error)s).") % {"error": error}) from None
-    if not lines:
-        raise _fail(_("The file is empty."))
-    header = _header(lines[0], name)
-    rows = []
-    for line, cells in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
-        rows.append((line, {h: c for h, c in zip(header, cells, strict=False) if h}))
     return _Table(name, rows)
 
 
@@ -283,7 +326,7 @@ def _xlsx_tables(content: bytes, budget: list[int]) -> list[_Table]:
             rows = []
             for line, cells in enumerate(lines, start=2):
                 if line > MAX_LINES:  # empty rows too: a sheet may claim a million of them
-                    raise _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
+                    raise _too_many_rows()
                 values = {}
                 for column, cell in zip(header, cells, strict=False):
                     if not column or cell.value is None:
@@ -294,15 +337,16 @@ def _xlsx_tables(content: bytes, budget: list[int]) -> list[_Table]:
                                 "Sheet %(sheet)s, row %(row)s, column %(column)s holds a formula:"
                                 " exports hold values only. Export the file again."
                             )
-                            % {"sheet": sheet.title, "row": cell.row, "column": column[:80]}
+                            % {"sheet": sheet.title, "row": line, "column": column[:80]}
                         )
                     values[column] = _text(cell.value)
                 if not any(v.strip() for v in values.values()):
                     continue
                 budget[0] -= 1
                 if budget[0] < 0:
-                    raise _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
-                rows.append((cells[0].row or 0 if cells else 0, values))
+                    raise _too_many_rows()
+                # `line`, not the first cell's row: an empty first cell (EmptyCell) has none.
+                rows.append((line, values))
             tables.append(_Table(sheet.title, rows))
     except ExportError:
         raise
@@ -316,7 +360,10 @@ def _xlsx_tables(content: bytes, budget: list[int]) -> list[_Table]:
 
 
 def _integer(text: str) -> int | None:
-    return int(float(text)) if re.fullmatch(r"-?[0-9]+(\.0+)?", text.strip()) else None
+    """A row's `_index`; None for anything else, a number of 400 digits included (float() of it
+    is infinite and int() of that overflows): such a row is then linked to nothing."""
+    found = re.fullmatch(r"(-?[0-9]{1,15})(\.0+)?", text.strip())
+    return int(found.group(1)) if found else None
 
 
 def _kobo_tables(tables: list[_Table]) -> list[Submission]:
@@ -393,17 +440,21 @@ def _central_zip(content: bytes, budget: list[int]) -> Export:
         for name in [main, *sorted(n for n in names if n != main)]:
             if name != main and not name.startswith(stem + "-"):
                 continue
+            # Two repeats of one name get `~1`, `~2` (Central's briefcase.js): Jalon's names
+            # are unique, so the suffix is only dropped.
+            repeat = re.sub(r"~[0-9]+$", "", name[len(stem) + 1 : -4]) or stem
             try:
-                data = archive.read(name)
+                # Read a line at a time: a member may expand to 60 MB of empty lines.
+                with archive.open(name) as member:
+                    text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+                    tables.append(_csv_table(text, repeat, budget))
+            except UnicodeDecodeError:
+                with archive.open(name) as member:
+                    raise _fail(not_utf8_message(name, _bad_byte(member))) from None
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
                 # RuntimeError: a member protected by a password; NotImplementedError: an
                 # unknown compression method.
                 raise _fail(_("The ZIP file is damaged or incomplete.")) from None
-            # Two repeats of one name get `~1`, `~2` (Central's briefcase.js): Jalon's names
-            # are unique, so the suffix is only dropped.
-            repeat = re.sub(r"~[0-9]+$", "", name[len(stem) + 1 : -4]) or stem
-            table = _csv_table(_decode(data, name), repeat, budget)
-            tables.append(table)
     return Export("central-zip", _central_tables(tables))
 
 
@@ -424,12 +475,29 @@ def _is_geojson(value: Mapping[str, Any]) -> bool:
     return value.get("type") == "Point" and isinstance(value.get("coordinates"), list)
 
 
-def _geojson_text(value: Mapping[str, Any]) -> str:
+def _number(raw: Any) -> bool:
+    return isinstance(raw, int | float) and not isinstance(raw, bool)
+
+
+def _geojson_text(value: Mapping[str, Any], number: int, column: str) -> str:
+    properties = value.get("properties") or {}
+    accuracy = properties.get("accuracy") if isinstance(properties, dict) else None
+    if (
+        not all(_number(c) for c in value["coordinates"])
+        or not isinstance(properties, dict)
+        or (accuracy is not None and not _number(accuracy))
+    ):
+        raise _fail(
+            _(
+                "Submission %(number)s, %(column)s: this location is not a GeoJSON point "
+                "(numbers for longitude, latitude, altitude; an accuracy in its properties)."
+            )
+            % {"number": number, "column": column[:80]}
+        )
     coordinates = [_text(c) for c in value["coordinates"]]
     if len(coordinates) < 2:
         return ""
     longitude, latitude, *rest = coordinates  # GeoJSON puts the longitude first
-    accuracy = (value.get("properties") or {}).get("accuracy")
     parts = [latitude, longitude, *(rest[:1] or ["0"])]
     if accuracy is not None:
         parts.append(_text(accuracy))
@@ -462,12 +530,12 @@ def _json_submission(raw: Any, number: int, sheet: str, budget: list[int]) -> Su
         raise _fail(_("Submission %(number)s is not an object.") % {"number": number})
     budget[0] -= 1
     if budget[0] < 0:
-        raise _fail(_("The file holds more than %(max)s rows.") % {"max": MAX_ROWS})
+        raise _too_many_rows()
     flat: dict[str, str] = {}
     found = Submission(row=number, sheet=sheet)
     for column, value in _flatten(raw, ""):
         if column == "__system" and isinstance(value, dict):
-            found.submitted = _parse_time(_text(value.get("submissionDate")))
+            found.submitted = parse_time(_text(value.get("submissionDate")))
             found.submitter = _text(value.get("submitterName"))
         elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
             name = name_of(column)
@@ -476,7 +544,7 @@ def _json_submission(raw: Any, number: int, sheet: str, budget: list[int]) -> Su
                 for position, child in enumerate(value, start=1)
             ]
         elif isinstance(value, dict):
-            flat[column] = _geojson_text(value)
+            flat[column] = _geojson_text(value, number, column)
         elif isinstance(value, list):  # Kobo's `_geolocation` [lat, lon], `_tags`, `_notes`…
             flat[column] = " ".join(_text(v) for v in value)
         else:
@@ -490,11 +558,19 @@ def _json_submission(raw: Any, number: int, sheet: str, budget: list[int]) -> Su
 
 
 def _json(text: str, budget: list[int]) -> Export:
+    objects = itertools.count(1)
+
+    def counted(found: dict[str, Any]) -> dict[str, Any]:
+        if next(objects) > MAX_OBJECTS:
+            raise _too_many_rows()
+        return found
+
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):  # ValueError: also a number of over 4,300 digits
+        data = json.loads(text, object_hook=counted)
+    except (ValueError, RecursionError) as error:  # ValueError: a number of over 4,300 digits
+        if isinstance(error, ExportError):
+            raise
         raise _fail(_("The file is not valid JSON.")) from None
-    _depth(data)
     if isinstance(data, dict) and isinstance(data.get("value"), list):
         kind, items = "central-json", data["value"]
     elif isinstance(data, dict) and isinstance(data.get("results"), list):
@@ -508,6 +584,9 @@ def _json(text: str, budget: list[int]) -> Export:
                 "ODK Central's a “value” list."
             )
         )
+    if len(items) > MAX_ROWS:  # counted before any is walked
+        raise _too_many_rows()
+    _depth(data)
     submissions = [_json_submission(raw, n, "", budget) for n, raw in enumerate(items, start=1)]
     return Export(kind, submissions)
 
@@ -537,7 +616,7 @@ def read_export(content: bytes, filename: str = "") -> Export:
     text = _decode(content, _("The file"))
     if text.lstrip().startswith(("{", "[")):
         return _json(text, budget)
-    table = _csv_table(text, filename, budget)
+    table = _csv_table(io.StringIO(text, newline=""), filename, budget)
     header = {column for _line, row in table.rows[:1] for column in row}
     if header & {KEY, "SubmissionDate", "meta-instanceID"}:
         return Export("central-csv", _central_tables([table]))

@@ -11,7 +11,6 @@ submission does not mention is left alone (a form filled in the field may hold p
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +37,7 @@ from jalon.worksheets.schema import Definition, FieldKind, Item
 from jalon.worksheets.survey import Survey
 
 from . import evidence
+from .exports import parse_time
 from .models import SubmissionImport
 from .submissions import (
     AMBIGUOUS,
@@ -78,7 +78,9 @@ def entry_from_json(data: Mapping[str, Any]) -> WorksheetEntry:
     return WorksheetEntry(
         row=data["row"],
         instance_id=data["instance_id"],
-        submitted=datetime.datetime.fromisoformat(submitted) if submitted else None,
+        # parse_time, not fromisoformat: a proposal kept before times were bounded may hold one
+        # (`9999-12-31T23:59:59-12:00`) that no page could show.
+        submitted=parse_time(submitted) if submitted else None,
         submitter=data["submitter"],
         title=data["title"],
         answers=dict(data["answers"]),
