@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,8 +31,9 @@ from jalon.plans import fragments
 from jalon.plans.models import Plan
 from jalon.plans.services import definition_of
 from jalon.reports.charts.operators import headline, summary_charts
+from jalon.worksheets.display import list_separator
 from jalon.worksheets.schema import Step
-from jalon.worksheets.survey import Survey, bundled_survey
+from jalon.worksheets.survey import QuestionKind, Survey, bundled_survey
 
 from . import evidence
 from .models import OperatorResponse
@@ -112,13 +114,28 @@ class ResponseRow:
     located: bool
 
 
+def _position(response: OperatorResponse) -> str:
+    """« 14,69370 ; -17,44410 » in French: latitude then longitude, in the page's numbers."""
+    latitude, longitude = (
+        number_format(value or 0.0, 5) for value in (response.latitude, response.longitude)
+    )
+    return f"{latitude}{list_separator()}{longitude}"
+
+
 def _rows(survey: Survey, responses: list[OperatorResponse]) -> list[ResponseRow]:
     type_question = survey.question(evidence.TYPE_QUESTION)
     rows = []
     for response in responses:
         answers = response.answers if isinstance(response.answers, dict) else {}
+        located = response.latitude is not None and response.longitude is not None
         words = [
-            (str(q.label), evidence.answer_text(q, answers.get(q.id))) for q in survey.questions
+            (
+                str(q.label),
+                _position(response)
+                if q.kind is QuestionKind.GEOPOINT and located
+                else evidence.answer_text(q, answers.get(q.id)),
+            )
+            for q in survey.questions
         ]
         rows.append(
             ResponseRow(
@@ -129,7 +146,7 @@ def _rows(survey: Survey, responses: list[OperatorResponse]) -> list[ResponseRow
                 else "",
                 neighbourhood=str(answers.get(evidence.PLACE_QUESTION) or ""),
                 answers=[(question, answer) for question, answer in words if answer],
-                located=response.latitude is not None and response.longitude is not None,
+                located=located,
             )
         )
     return rows

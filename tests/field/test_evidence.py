@@ -14,6 +14,7 @@ import docx
 import openpyxl
 import pytest
 from django.utils import translation
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from jalon.field.demo import add_demo_responses, demo_responses
@@ -380,3 +381,30 @@ def test_the_plans_activity_says_who_added_responses(client, surveyed, people):
     html = client.get(f"/plans/{surveyed.pk}/activity/").content.decode()
     assert f"/plans/{surveyed.pk}/operators/" in html
     assert "Owner" in html and "50" in html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_operators_page_shows_the_survey_file_as_written(client, surveyed, people, language):
+    """The survey definition file, as people read it: its title, its introduction, each
+    question and each option, in the page's language, on the survey's page."""
+    first = OperatorResponse.objects.filter(plan=surveyed).order_by("submitted", "id").first()
+    assert first is not None and first.latitude is not None
+    first.answers = {**first.answers, "remarks": "Entretien au garage"}  # an optional question
+    first.save()
+    client_for(client, people["viewer"])
+    if language == "en":
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"/plans/{surveyed.pk}/operators/?page=1").content.decode()
+    position = f"{first.latitude:.5f}".replace(".", "," if language == "fr" else ".")
+    assert position in html  # the located response says where
+    survey = bundled_survey()
+    missing = [
+        text
+        for text in (
+            survey.intro.get(language),
+            *(q.label.get(language) for q in survey.questions),
+            *(o.label.get(language) for q in survey.questions for o in q.options),
+        )
+        if escape(text) not in html
+    ]
+    assert missing == []
