@@ -161,15 +161,14 @@ def as_answers(response: OperatorResponse) -> OperatorAnswers:
 
 
 def plan_responses(plan: Plan, survey: Survey) -> list[OperatorAnswers]:
-    """The plan's responses to this survey, oldest first. One query."""
+    """The plan's responses to this survey, oldest first. One query, none for a plan that
+    never had any (most plans: every document and step 2 ask)."""
+    if plan.operators_updated is None:
+        return []
     rows = OperatorResponse.objects.filter(plan=plan, survey_id=survey.id).order_by(
         "submitted", "id"
     )
     return [as_answers(row) for row in rows]
-
-
-def response_count(plan: Plan, survey: Survey) -> int:
-    return OperatorResponse.objects.filter(plan=plan, survey_id=survey.id).count()
 
 
 # The summary (pure) -----------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def step_evidence(plan: Plan, step: Step) -> Callable[[dict[str, str]], dict[str
             "operators_url": reverse("plan_operators", args=[plan.pk]),
         }
         blocks: dict[str, str] = {}
-        responses = evidence.plan_responses(plan, survey) if plan.operators_updated else []
+        responses = evidence.plan_responses(plan, survey)
         if responses:
             summary = evidence.summarise(survey, responses, language)
             context |= {"summary": summary, "headline": headline(summary)}
